@@ -1,0 +1,164 @@
+/**
+ * The seam between md's generic core (core/engine/md/: Mddev, Rdev, md_check_recovery, md_do_sync,
+ * superblock updates, the write-intent bitmap) and the RAID4/5 personality (core/engine/raid5/:
+ * R5Conf, the stripe cache, handle_stripe, raid5d). It is the same seam as `struct md_personality`
+ * in the kernel, so each side can be read, built and tested on its own.
+ */
+import type { BlockDevice } from '../format/blockdev';
+
+/** An array-level I/O, as a `struct bio` reaching md: sector-aligned, any length. */
+export interface Bio {
+  readonly op: 'read' | 'write';
+  /** First array sector. */
+  readonly sector: number;
+  /** Read: filled by the engine. Write: the data. Length is a multiple of 512. */
+  readonly data: Uint8Array;
+  /** Called once, when every stripe the bio touched has finished with it. */
+  endIo(error: MdIoError | null): void;
+}
+
+/** What a reader sees when md cannot return correct data (a second failure, a failed array). */
+export class MdIoError extends Error {
+  override name = 'MdIoError';
+  constructor(message: string, readonly sector: number) {
+    super(message);
+  }
+}
+
+/** Per-member state bits, named as `enum flag_bits` in md.h. */
+export type RdevFlag =
+  | 'Faulty'
+  | 'In_sync'
+  | 'Bitmap_sync'
+  | 'WriteMostly'
+  | 'Blocked'
+  | 'WriteErrorSeen'
+  | 'WantReplacement'
+  | 'Replacement'
+  | 'ExternalBbl';
+
+/** What the personality needs to know about one member (`struct md_rdev`). Owned by the md core. */
+export interface RdevView {
+  readonly dev: BlockDevice;
+  /** Index into dev_roles[]: permanent, not the slot. */
+  readonly devNumber: number;
+  /** Slot in the array, or -1 for none (spare, removed). */
+  raidDisk: number;
+  readonly flags: Set<RdevFlag>;
+  readonly dataOffsetSectors: number;
+  /** Sectors below this are valid on a member that is not In_sync (recovery in progress). */
+  recoveryOffsetSectors: number;
+  /** Sectors of read errors corrected by rewrite (sysfs `errors`, sb cnt_corrected_read). */
+  correctedErrors: number;
+  /** Consecutive read errors; raid5 fails the member when it exceeds the stripe cache size. */
+  readErrors: number;
+  /** Bytes moved, for the UI's per-member rates. */
+  readBytes: number;
+  writtenBytes: number;
+}
+
+/** The sync kinds of md_do_sync, as sysfs `sync_action` names them. */
+export type SyncKind = 'resync' | 'recover' | 'check' | 'repair';
+
+/** What the personality may ask of the md core (md.c's exported helpers). */
+export interface MddevView {
+  readonly raidDisks: number;
+  readonly level: 4 | 5;
+  readonly layout: number;
+  readonly chunkSectors: number;
+  /** Per-member sectors used by the array (sb `size`). */
+  readonly devSectors: number;
+  readonly rdevs: readonly RdevView[];
+  readonly trace: TraceSink;
+  /** md_error: a member failed (I/O error or too many read errors). */
+  mdError(rdev: RdevView, reason: string): void;
+  /** md_done_sync: sync I/O for `sectors` finished; ok=false interrupts the sync. */
+  mdDoneSync(sectors: number, ok: boolean): void;
+  /** Add to mismatch_cnt (sectors), as handle_parity_checks5 does. */
+  addMismatches(sectors: number): void;
+  /** md_write_start / md_write_end: dirty marking around array writes. */
+  mdWriteStart(): void;
+  mdWriteEnd(): void;
+  readonly bitmap: WriteIntentBitmap | null;
+  /** md_check_recovery: raid5d calls it first on every pass, as in the kernel. */
+  mdCheckRecovery(): void;
+}
+
+/** The write-intent bitmap as the personality drives it (md-bitmap.c's entry points). */
+export interface WriteIntentBitmap {
+  /** bitmap_startwrite: must be called before data or parity of the range reaches any member. */
+  startWrite(offsetSectors: number, sectors: number): void;
+  /** bitmap_endwrite. `degraded` keeps the bits NEEDED so a later recovery covers them. */
+  endWrite(offsetSectors: number, sectors: number, success: boolean, degraded: boolean): void;
+  /** bitmap_unplug: write dirty bitmap pages to every member; raid5 holds writes until this. */
+  unplug(): void;
+  /** bitmap_start_sync: does the region at `offsetSectors` need syncing, and how far does the answer hold. */
+  startSync(offsetSectors: number, degraded: boolean): { needSync: boolean; sectors: number };
+  endSync(offsetSectors: number): void;
+}
+
+/** `struct md_personality`, narrowed to what RAID4/5 uses. Made by `createRaid5Personality(mddev)` in raid5/. */
+export interface Personality {
+  readonly name: 'raid4' | 'raid5';
+  /** Array sectors served (md's array size). */
+  readonly arraySectors: number;
+  /** make_request: split the bio over stripes; it completes later, from daemon(). */
+  makeRequest(bio: Bio): void;
+  /**
+   * sync_request for per-member sector `sectorNr`. Returns the sectors this call accounted for
+   * (8 for one stripe, more when a bitmap-clean range or a degraded SYNC is skipped), or 0 when the
+   * stripe cache is full and md_do_sync should come back after the daemon has run.
+   */
+  syncRequest(sectorNr: number, kind: SyncKind): number;
+  /** raid5_error: the personality's reaction to md_error (degraded count, Faulty). */
+  errorHandler(rdev: RdevView): void;
+  hotAddDisk(rdev: RdevView): boolean;
+  hotRemoveDisk(rdev: RdevView): boolean;
+  /** raid5_spare_active: members whose recovery finished become In_sync; returns how many. */
+  spareActive(): number;
+  /** Number of slots without an In_sync member. */
+  degraded(): number;
+  /** One raid5d pass: handle stripes, issue merged member I/O. Returns whether it did any work. */
+  daemon(): boolean;
+  /** True when no stripe is active and no member I/O is in flight. */
+  idle(): boolean;
+  setStripeCacheSize(stripes: number): void;
+  status(): PersonalityStatus;
+}
+
+export interface PersonalityStatus {
+  stripeCacheSize: number;
+  stripeCacheActive: number;
+  /** Stripes handled in the last daemon pass, with the flags they showed. */
+  recentStripes: readonly { sector: number; flags: readonly string[] }[];
+}
+
+/** One step of the kernel machinery, for the trace timeline. */
+export interface TraceEvent {
+  /** Engine logical time in milliseconds. */
+  timeMs: number;
+  fn:
+    | 'raid5d'
+    | 'md_check_recovery'
+    | 'md_do_sync'
+    | 'sync_request'
+    | 'handle_stripe'
+    | 'md_update_sb'
+    | 'md_error'
+    | 'bitmap_daemon';
+  /** Stripe sector (per member) when the step concerns one stripe. */
+  sector?: number;
+  /** Member index when the step concerns one member. */
+  member?: number;
+  /** State bits seen on entry (e.g. STRIPE_HANDLE, R5_Wantread on a member). */
+  flags?: readonly string[];
+  /** Decision or action taken, in a few words ("compute missing block from parity", "start recovery"). */
+  action: string;
+}
+
+/** Where trace steps go; the md core owns the bounded ring buffer and its sampling controls. */
+export interface TraceSink {
+  /** Cheap test so hot paths skip building events nobody will keep. */
+  wants(fn: TraceEvent['fn']): boolean;
+  emit(event: Omit<TraceEvent, 'timeMs'>): void;
+}
