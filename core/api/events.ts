@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { ArraySnapshotSchema, SyncActionSchema } from './snapshot';
+
+/*
+ * The one event stream from the engine host to every window and browser tab.
+ * Events are broadcast facts; a UI that missed one catches up from the next state snapshot.
+ */
+
+const count = z.number().int().nonnegative();
+
+/** Bounds a trace batch so one event can never flood a renderer; the engine keeps a ring buffer. */
+export const TRACE_BATCH_MAX_ENTRIES = 4096;
+
+/** One step of md's machinery, named as in the kernel (raid5d, mdCheckRecovery, handleStripe...). */
+export const TraceEntrySchema = z.object({
+  seq: count,
+  timeMs: z.number().nonnegative(),
+  fn: z.string().min(1).max(64),
+  /** Stripe sector for stripe-level steps; null for array-level steps. */
+  sector: count.nullable(),
+  detail: z.string().max(1024),
+});
+export type TraceEntry = z.infer<typeof TraceEntrySchema>;
+
+export const StateEventSchema = z.object({
+  type: z.literal('state'),
+  snapshot: ArraySnapshotSchema,
+});
+
+export const ProgressEventSchema = z.object({
+  type: z.literal('progress'),
+  array: z.string(),
+  action: SyncActionSchema,
+  doneSectors: count,
+  totalSectors: count,
+  speedKibPerSec: count,
+});
+
+export const TraceEventSchema = z.object({
+  type: z.literal('trace'),
+  array: z.string(),
+  entries: z.array(TraceEntrySchema).max(TRACE_BATCH_MAX_ENTRIES),
+});
+
+export const LogLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
+
+export const LogEventSchema = z.object({
+  type: z.literal('log'),
+  level: LogLevelSchema,
+  timeMs: z.number().nonnegative(),
+  message: z.string().max(4096),
+});
+
+/** Emitted by the relay (Electron main, lab host), not the engine: the host came up or went away. */
+export const HostEventSchema = z.object({
+  type: z.literal('host'),
+  state: z.enum(['ready', 'exited']),
+  message: z.string().max(1024),
+});
+
+export const EngineEventSchema = z.discriminatedUnion('type', [
+  StateEventSchema,
+  ProgressEventSchema,
+  TraceEventSchema,
+  LogEventSchema,
+  HostEventSchema,
+]);
+export type EngineEvent = z.infer<typeof EngineEventSchema>;
+export type EngineEventType = EngineEvent['type'];

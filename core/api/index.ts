@@ -1,0 +1,7 @@
+/** The typed contract between the UI and the engine host. Renderer code imports only this folder. */
+export * from './errors';
+export * from './snapshot';
+export * from './events';
+export * from './requests';
+export * from './wire';
+export * from './client';

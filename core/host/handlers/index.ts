@@ -1,0 +1,9 @@
+import { engineHandlers } from './engine';
+import type { HandlerTable } from './types';
+
+/** Every handler group the engine host serves; add a group's table here when you add its file. */
+export const allHandlers: HandlerTable = {
+  ...engineHandlers,
+};
+
+export type { Handler, HandlerContext, HandlerTable } from './types';
