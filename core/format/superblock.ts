@@ -1,0 +1,353 @@
+/**
+ * The md v1.x superblock (`struct mdp_superblock_1`, spec §1): 256 fixed bytes plus one u16 role per
+ * dev_number, little-endian. Parsing checks the kernel's acceptance rules (§1.7) so a superblock mdlab
+ * accepts is one Linux would accept; serialising recomputes the checksum (§1.6).
+ */
+import { assert } from '../util/assert';
+import type { BlockDevice } from './blockdev';
+
+export const MD_SB_MAGIC = 0xa92b4efc;
+/** md's MaxSector: "no checkpoint" / "fully in sync". */
+export const MAX_SECTOR = 0xffff_ffff_ffff_ffffn;
+export const ROLE_SPARE = 0xffff;
+export const ROLE_FAULTY = 0xfffe;
+export const ROLE_JOURNAL = 0xfffd;
+/** Roles below this are slots (raid_disk numbers). */
+export const ROLE_MAX = 0xff00;
+/** The kernel refuses superblocks announcing more roles than this. */
+export const MAX_DEV_LIMIT = 1920;
+/** The superblock slot md reads: one 4 KiB page. */
+export const SB_SLOT_BYTES = 4096;
+export const SB_FIXED_BYTES = 256;
+
+export const FEATURE = {
+  BITMAP_OFFSET: 0x1,
+  RECOVERY_OFFSET: 0x2,
+  RESHAPE_ACTIVE: 0x4,
+  BAD_BLOCKS: 0x8,
+  REPLACEMENT: 0x10,
+  RESHAPE_BACKWARDS: 0x20,
+  NEW_OFFSET: 0x40,
+  RECOVERY_BITMAP: 0x80,
+  CLUSTERED: 0x100,
+  JOURNAL: 0x200,
+  PPL: 0x400,
+  MULTIPLE_PPLS: 0x800,
+  RAID0_LAYOUT: 0x1000,
+} as const;
+const FEATURE_ALL = Object.values(FEATURE).reduce((a, b) => a | b, 0);
+
+export type MetadataVersion = '1.0' | '1.1' | '1.2';
+
+/** Every field of mdp_superblock_1, camelCased; u64 fields are bigint, pads are implied zero. */
+export interface Superblock1 {
+  magic: number;
+  majorVersion: number;
+  featureMap: number;
+  setUuid: Uint8Array;
+  /** NUL-padded on disk, at most 32 bytes. */
+  setName: string;
+  /** Low 40 bits seconds, high 24 bits microseconds. */
+  ctime: bigint;
+  level: number;
+  layout: number;
+  /** Used Dev Size: sectors of each member the array uses. */
+  size: bigint;
+  chunksize: number;
+  raidDisks: number;
+  /** Signed sectors from the superblock; with PPL the same 4 bytes hold ppl offset (s16) and size (u16). */
+  bitmapOffset: number;
+  newLevel: number;
+  reshapePosition: bigint;
+  deltaDisks: number;
+  newLayout: number;
+  newChunk: number;
+  newOffset: number;
+  dataOffset: bigint;
+  dataSize: bigint;
+  superOffset: bigint;
+  /** Union with journal_tail on a journal device. */
+  recoveryOffset: bigint;
+  devNumber: number;
+  cntCorrectedRead: number;
+  deviceUuid: Uint8Array;
+  devflags: number;
+  bblogShift: number;
+  bblogSize: number;
+  /** Signed sectors from the superblock; 0 means no log. */
+  bblogOffset: number;
+  utime: bigint;
+  events: bigint;
+  resyncOffset: bigint;
+  sbCsum: number;
+  maxDev: number;
+  /** One role per dev_number, maxDev entries. */
+  devRoles: number[];
+}
+
+/** The superblock breaks one of the kernel's rules for accepting it; the message names the rule. */
+export class SuperblockError extends Error {
+  override name = 'SuperblockError';
+  constructor(
+    message: string,
+    readonly rule: 'magic' | 'version' | 'max_dev' | 'features' | 'pad' | 'data_size' | 'super_offset' | 'data_offset' | 'bblog' | 'size',
+  ) {
+    super(message);
+  }
+}
+
+/** Bytes md writes (and the checksum covers up to 256 + 2*max_dev) rounded to a 512-byte block. */
+export function superblockSizeBytes(maxDev: number): number {
+  return Math.ceil((SB_FIXED_BYTES + 2 * maxDev) / 512) * 512;
+}
+
+/** §1.6: one's-complement-ish fold of the little-endian u32 sum over 256 + 2*max_dev bytes. */
+export function superblockChecksum(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const maxDev = view.getUint32(220, true);
+  const lengthBytes = SB_FIXED_BYTES + 2 * Math.min(maxDev, MAX_DEV_LIMIT);
+  assert(lengthBytes <= bytes.byteLength, 'checksum range lies inside the buffer');
+  // Two 32-bit halves instead of a u64: exact, and no bigint in a per-word loop.
+  let low = 0;
+  let high = 0;
+  const words = lengthBytes >>> 2;
+  for (let i = 0; i < words; i++) {
+    const offset = i * 4;
+    const word = offset === 216 ? 0 : view.getUint32(offset, true);
+    low += word;
+    if (low >= 0x1_0000_0000) {
+      low -= 0x1_0000_0000;
+      high += 1;
+    }
+  }
+  if (lengthBytes % 4 === 2) {
+    low += view.getUint16(lengthBytes - 2, true);
+    if (low >= 0x1_0000_0000) {
+      low -= 0x1_0000_0000;
+      high += 1;
+    }
+  }
+  return (low + high) >>> 0;
+}
+
+function readName(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0);
+  return Buffer.from(bytes.subarray(0, end === -1 ? bytes.length : end)).toString('utf8');
+}
+
+/**
+ * Decodes a superblock and applies the acceptance rules that need nothing but its bytes. The checksum
+ * is NOT enforced here (examine reports a wrong one instead of failing); see readSuperblock.
+ */
+export function parseSuperblock1(bytes: Uint8Array): Superblock1 {
+  if (bytes.byteLength < SB_FIXED_BYTES) throw new SuperblockError('superblock is shorter than 256 bytes', 'size');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u32 = (o: number): number => view.getUint32(o, true);
+  const s32 = (o: number): number => view.getInt32(o, true);
+  const u64 = (o: number): bigint => view.getBigUint64(o, true);
+
+  const magic = u32(0);
+  if (magic !== MD_SB_MAGIC) throw new SuperblockError('no md superblock (magic a92b4efc not found)', 'magic');
+  const majorVersion = u32(4);
+  if (majorVersion !== 1) throw new SuperblockError(`superblock major version is ${majorVersion}, md v1 needs 1`, 'version');
+  const maxDev = u32(220);
+  if (maxDev > MAX_DEV_LIMIT) throw new SuperblockError(`max_dev ${maxDev} exceeds md's limit of ${MAX_DEV_LIMIT}`, 'max_dev');
+  const featureMap = u32(8);
+  if ((featureMap & ~FEATURE_ALL) !== 0) {
+    throw new SuperblockError(`feature map 0x${featureMap.toString(16)} has bits md does not know`, 'features');
+  }
+  if (u32(12) !== 0) throw new SuperblockError('pad0 is not zero', 'pad');
+  for (let o = 224; o < 256; o++) {
+    if (bytes[o] !== 0) throw new SuperblockError('pad3 is not all zero', 'pad');
+  }
+  const dataSize = u64(136);
+  if (dataSize < 10n) throw new SuperblockError(`data_size ${dataSize} is below md's minimum of 10 sectors`, 'data_size');
+  if (SB_FIXED_BYTES + 2 * maxDev > bytes.byteLength) {
+    throw new SuperblockError(`max_dev ${maxDev} roles do not fit in ${bytes.byteLength} bytes`, 'size');
+  }
+  const bblogSize = view.getUint16(186, true);
+  const bblogOffset = s32(188);
+  if ((featureMap & FEATURE.BAD_BLOCKS) !== 0 && (bblogOffset === 0 || bblogSize > 8)) {
+    throw new SuperblockError('bad blocks are flagged but there is no usable bad-block log', 'bblog');
+  }
+  const devRoles: number[] = new Array(maxDev);
+  for (let i = 0; i < maxDev; i++) devRoles[i] = view.getUint16(SB_FIXED_BYTES + 2 * i, true);
+
+  return {
+    magic,
+    majorVersion,
+    featureMap,
+    setUuid: bytes.slice(16, 32),
+    setName: readName(bytes.subarray(32, 64)),
+    ctime: u64(64),
+    level: s32(72),
+    layout: u32(76),
+    size: u64(80),
+    chunksize: u32(88),
+    raidDisks: u32(92),
+    bitmapOffset: s32(96),
+    newLevel: s32(100),
+    reshapePosition: u64(104),
+    deltaDisks: s32(112),
+    newLayout: u32(116),
+    newChunk: u32(120),
+    newOffset: s32(124),
+    dataOffset: u64(128),
+    dataSize,
+    superOffset: u64(144),
+    recoveryOffset: u64(152),
+    devNumber: u32(160),
+    cntCorrectedRead: u32(164),
+    deviceUuid: bytes.slice(168, 184),
+    devflags: bytes[184],
+    bblogShift: bytes[185],
+    bblogSize,
+    bblogOffset,
+    utime: u64(192),
+    events: u64(200),
+    resyncOffset: u64(208),
+    sbCsum: u32(216),
+    maxDev,
+    devRoles,
+  };
+}
+
+/** Encodes into a 4 KiB slot (md writes only the first superblockSizeBytes) with a fresh checksum. */
+export function serializeSuperblock1(sb: Superblock1): Uint8Array {
+  assert(sb.magic === MD_SB_MAGIC && sb.majorVersion === 1, 'serialising a v1 superblock');
+  assert(sb.devRoles.length === sb.maxDev, 'devRoles has maxDev entries');
+  assert(sb.maxDev <= MAX_DEV_LIMIT, 'maxDev within md limit');
+  assert(sb.setUuid.byteLength === 16 && sb.deviceUuid.byteLength === 16, 'uuids are 16 bytes');
+  const name = Buffer.from(sb.setName, 'utf8');
+  assert(name.byteLength <= 32, 'set_name fits in 32 bytes');
+
+  const bytes = new Uint8Array(SB_SLOT_BYTES);
+  const view = new DataView(bytes.buffer);
+  const u32 = (o: number, v: number): void => view.setUint32(o, v >>> 0, true);
+  const s32 = (o: number, v: number): void => view.setInt32(o, v, true);
+  const u64 = (o: number, v: bigint): void => view.setBigUint64(o, BigInt.asUintN(64, v), true);
+
+  u32(0, sb.magic);
+  u32(4, sb.majorVersion);
+  u32(8, sb.featureMap);
+  bytes.set(sb.setUuid, 16);
+  bytes.set(name, 32);
+  u64(64, sb.ctime);
+  s32(72, sb.level);
+  u32(76, sb.layout);
+  u64(80, sb.size);
+  u32(88, sb.chunksize);
+  u32(92, sb.raidDisks);
+  s32(96, sb.bitmapOffset);
+  s32(100, sb.newLevel);
+  u64(104, sb.reshapePosition);
+  s32(112, sb.deltaDisks);
+  u32(116, sb.newLayout);
+  u32(120, sb.newChunk);
+  s32(124, sb.newOffset);
+  u64(128, sb.dataOffset);
+  u64(136, sb.dataSize);
+  u64(144, sb.superOffset);
+  u64(152, sb.recoveryOffset);
+  u32(160, sb.devNumber);
+  u32(164, sb.cntCorrectedRead);
+  bytes.set(sb.deviceUuid, 168);
+  bytes[184] = sb.devflags;
+  bytes[185] = sb.bblogShift;
+  view.setUint16(186, sb.bblogSize, true);
+  s32(188, sb.bblogOffset);
+  u64(192, sb.utime);
+  u64(200, sb.events);
+  u64(208, sb.resyncOffset);
+  u32(220, sb.maxDev);
+  for (let i = 0; i < sb.maxDev; i++) view.setUint16(SB_FIXED_BYTES + 2 * i, sb.devRoles[i], true);
+  u32(216, superblockChecksum(bytes));
+  return bytes;
+}
+
+/** Where each metadata version puts the superblock (§1.1), in sectors from the start of the member. */
+export function superOffsetSectors(version: MetadataVersion, deviceSectors: number): number {
+  switch (version) {
+    case '1.0':
+      // 8-12 KiB from the end, 4 KiB aligned.
+      return Math.floor((deviceSectors - 16) / 8) * 8;
+    case '1.1':
+      return 0;
+    case '1.2':
+      return 8;
+  }
+}
+
+/** mdadm names the version by where the superblock sits. */
+export function versionOfSuperOffset(superOffsetSectors: bigint): MetadataVersion {
+  if (superOffsetSectors <= 4n) return '1.1';
+  if (superOffsetSectors <= 8n) return '1.2';
+  return '1.0';
+}
+
+/** This member's own role: dev_roles[dev_number], spare when the table is too short. */
+export function roleOf(sb: Superblock1): number {
+  return sb.devNumber < sb.maxDev ? sb.devRoles[sb.devNumber] : ROLE_SPARE;
+}
+
+/** The rules of §1.7 that depend on the device: location, data area inside the device. */
+export function checkPlacement(sb: Superblock1, version: MetadataVersion, deviceSectors: number): void {
+  const expected = BigInt(superOffsetSectors(version, deviceSectors));
+  if (sb.superOffset !== expected) {
+    throw new SuperblockError(`super_offset ${sb.superOffset} is not where a ${version} superblock lives (sector ${expected})`, 'super_offset');
+  }
+  const sbSectors = BigInt(superblockSizeBytes(sb.maxDev) / 512);
+  const dsize = BigInt(deviceSectors);
+  if (version === '1.0') {
+    if (sb.superOffset < sb.dataSize) {
+      throw new SuperblockError(`data_size ${sb.dataSize} runs into the superblock at sector ${sb.superOffset}`, 'data_size');
+    }
+    return;
+  }
+  if (sb.dataOffset < sb.superOffset + sbSectors) {
+    throw new SuperblockError(`data_offset ${sb.dataOffset} overlaps the superblock`, 'data_offset');
+  }
+  if (dsize - sb.dataOffset < sb.dataSize) {
+    throw new SuperblockError(`data_size ${sb.dataSize} from data_offset ${sb.dataOffset} runs past the device end (${dsize} sectors)`, 'data_size');
+  }
+}
+
+export interface ReadSuperblockResult {
+  sb: Superblock1;
+  version: MetadataVersion;
+  checksumOk: boolean;
+}
+
+function readSlot(dev: BlockDevice, version: MetadataVersion): Uint8Array | null {
+  const deviceSectors = Math.floor(dev.sizeBytes / 512);
+  const offsetSectors = superOffsetSectors(version, deviceSectors);
+  if (offsetSectors < 0 || (offsetSectors + 8) * 512 > dev.sizeBytes) return null;
+  const bytes = new Uint8Array(SB_SLOT_BYTES);
+  dev.read(bytes, offsetSectors * 512);
+  return bytes;
+}
+
+function hasMagic(bytes: Uint8Array): boolean {
+  return new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) === MD_SB_MAGIC;
+}
+
+/** Reads and validates one member's superblock; 'auto' probes 1.2, then 1.1, then 1.0, as mdadm does for 1.x. */
+export function readSuperblock(dev: BlockDevice, version: MetadataVersion | 'auto' = 'auto'): ReadSuperblockResult {
+  const candidates: MetadataVersion[] = version === 'auto' ? ['1.2', '1.1', '1.0'] : [version];
+  for (const candidate of candidates) {
+    const bytes = readSlot(dev, candidate);
+    if (bytes === null || !hasMagic(bytes)) continue;
+    const sb = parseSuperblock1(bytes);
+    checkPlacement(sb, candidate, Math.floor(dev.sizeBytes / 512));
+    return { sb, version: candidate, checksumOk: superblockChecksum(bytes) === sb.sbCsum };
+  }
+  throw new SuperblockError(`No md superblock detected on ${dev.name}.`, 'magic');
+}
+
+/** Writes the superblock where its super_offset says, only the bytes md itself writes. */
+export function writeSuperblock(dev: BlockDevice, sb: Superblock1): void {
+  const version = versionOfSuperOffset(sb.superOffset);
+  checkPlacement(sb, version, Math.floor(dev.sizeBytes / 512));
+  const bytes = serializeSuperblock1(sb);
+  dev.write(bytes.subarray(0, superblockSizeBytes(sb.maxDev)), Number(sb.superOffset) * 512);
+}
