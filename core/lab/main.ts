@@ -1,0 +1,35 @@
+/**
+ * `npm run lab`: the browser lab host, for classrooms without Electron and for E2E tests.
+ * Usage: tsx core/lab/main.ts [--port N]
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startLabHost } from './server';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const rendererDir = path.join(repoRoot, 'out', 'renderer');
+
+const { values } = parseArgs({ options: { port: { type: 'string' } } });
+const port = values.port === undefined ? 0 : Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port must be a TCP port number, not "${values.port}".`);
+  process.exit(2);
+}
+if (!existsSync(path.join(rendererDir, 'index.html'))) {
+  console.error('The renderer is not built yet: run `npm run build` first.');
+  process.exit(1);
+}
+
+const lab = await startLabHost({ rendererDir, port });
+console.log(`mdlab lab host: open ${lab.url}`);
+lab.engine.onEvent((event) => {
+  if (event.type === 'host' && event.state === 'exited') console.error(event.message);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void lab.close().then(() => process.exit(0));
+  });
+}
