@@ -46,3 +46,11 @@ export function createClient(transport: Transport): MdlabClient {
     },
   };
 }
+
+/**
+ * For pages under a CSP without 'unsafe-eval' (the renderer): zod would otherwise probe
+ * `new Function` on first use, which the browser reports as a CSP violation even though zod copes.
+ */
+export function validateWithoutEval(): void {
+  z.config({ jitless: true });
+}

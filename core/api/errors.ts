@@ -28,6 +28,8 @@ export const ErrorCode = {
   NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
   /** The engine host is not running (crashed, terminated, not started). */
   HOST_DOWN: 'HOST_DOWN',
+  /** The UI lost its connection to the relay (the lab host's WebSocket closed or was refused). */
+  DISCONNECTED: 'DISCONNECTED',
   /** The sender is not allowed to talk to the engine (wrong frame, missing token). */
   FORBIDDEN: 'FORBIDDEN',
   /** An AssertionError inside mdlab: always a bug. */

@@ -5,3 +5,4 @@ export * from './events';
 export * from './requests';
 export * from './wire';
 export * from './client';
+export * from './bridge';

@@ -1,0 +1,34 @@
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { ErrorCode, failure, IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL, type Reply } from '../../core/api';
+import type { HostConnection } from '../../core/host/connection';
+import { DEV_RENDERER_URL, RENDERER_INDEX_URL } from './paths';
+
+/**
+ * Only the top frame of one of our windows, showing our own renderer, may reach the engine:
+ * a frame that navigated elsewhere, or an iframe, gets FORBIDDEN.
+ */
+function isTrustedSender(event: IpcMainInvokeEvent, windows: ReadonlySet<BrowserWindow>): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame.parent !== null) return false;
+  const owner = [...windows].find((window) => window.webContents.id === event.sender.id);
+  const main = owner?.webContents.mainFrame;
+  if (!main || frame.processId !== main.processId || frame.routingId !== main.routingId) return false;
+  const url = new URL(frame.url);
+  url.hash = '';
+  url.search = '';
+  return url.href === RENDERER_INDEX_URL || (DEV_RENDERER_URL !== null && frame.url.startsWith(DEV_RENDERER_URL));
+}
+
+/** Relay requests to the engine host (which validates against the contract) and events to every window. */
+export function wireIpc(engine: HostConnection, windows: ReadonlySet<BrowserWindow>): void {
+  ipcMain.handle(IPC_REQUEST_CHANNEL, (event, name: unknown, params: unknown): Promise<Reply> | Reply => {
+    if (!isTrustedSender(event, windows)) return failure(ErrorCode.FORBIDDEN, 'This frame may not talk to the engine.');
+    // HostConnection.request checks the name and params against the contract before relaying.
+    return engine.request(name, params);
+  });
+  engine.onEvent((event) => {
+    for (const window of windows) {
+      if (!window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
+    }
+  });
+}

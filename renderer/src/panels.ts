@@ -1,0 +1,15 @@
+import type { Component } from 'vue';
+import EngineInfoPanel from './components/EngineInfoPanel.vue';
+
+/**
+ * The shell's panels, in navigation order. A new panel (wizard, array view, monitor, trace...) is
+ * one component under components/ and one entry here; App.vue needs no change.
+ */
+export interface PanelEntry {
+  id: string;
+  /** i18n key of the navigation label. */
+  titleKey: string;
+  component: Component;
+}
+
+export const panels: readonly PanelEntry[] = [{ id: 'engine', titleKey: 'panels.engine', component: EngineInfoPanel }];

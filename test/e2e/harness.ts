@@ -1,0 +1,75 @@
+/**
+ * Shared E2E harness: a lab host serving the BUILT renderer (npm run build) and Debian's Chromium
+ * driven by playwright-core. Reuse it for every renderer test that needs a real browser.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startLabHost, type LabHost, type LabHostOptions } from '../../core/lab/server';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const RENDERER_DIR = path.join(REPO_ROOT, 'out', 'renderer');
+export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test', 'artifacts');
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Start a lab host on a random port over the built renderer; fails loudly if it was not built. */
+export async function startLab(options: Partial<LabHostOptions> = {}): Promise<LabHost> {
+  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(`No built renderer in ${RENDERER_DIR}: run \`npm run build\` before the E2E tests.`);
+  }
+  return startLabHost({ rendererDir: RENDERER_DIR, ...options });
+}
+
+export interface Browser {
+  context: BrowserContext;
+  /** A new page whose console errors and uncaught exceptions are collected in `errors`. */
+  openPage(url: string): Promise<{ page: Page; errors: string[] }>;
+  close(): Promise<void>;
+}
+
+/** Launch Chromium with a fresh profile so no state leaks between runs. */
+export async function launchBrowser(): Promise<Browser> {
+  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'mdlab-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1100, height: 700 },
+  });
+  return {
+    context,
+    async openPage(url) {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+      await page.goto(url);
+      return { page, errors };
+    },
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Save a screenshot under test/artifacts/ (git-ignored) and return its path. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
