@@ -1,0 +1,118 @@
+/**
+ * The trace of kernel-named steps (raid5d, md_check_recovery, md_do_sync, sync_request, handle_stripe,
+ * ...) kept for a UI timeline. A resync handles tens of thousands of stripes per second, so the trace
+ * must never flood its reader nor grow without bound: a fixed-size ring buffer, per-step switches,
+ * 1-in-N sampling of the hot steps, and counters that aggregate everything seen, kept or not.
+ */
+import { assert } from '../util/assert';
+import type { Clock } from './clock';
+import type { TraceEvent, TraceSink } from './types';
+
+export type TraceFn = TraceEvent['fn'];
+
+export const TRACE_FNS: readonly TraceFn[] = [
+  'raid5d', 'md_check_recovery', 'md_do_sync', 'sync_request', 'handle_stripe', 'md_update_sb', 'md_error', 'bitmap_daemon',
+];
+
+export interface TraceRecord extends TraceEvent {
+  /** Increasing across the life of the ring, so a reader can ask for "everything after seq". */
+  seq: number;
+}
+
+export interface TraceControls {
+  /** Steps not listed keep their current switch. */
+  enabled?: Partial<Record<TraceFn, boolean>>;
+  /** Keep one event in N for that step (1 = keep all). */
+  sampleEvery?: Partial<Record<TraceFn, number>>;
+}
+
+export const DEFAULT_TRACE_CAPACITY = 4096;
+const MAX_TRACE_CAPACITY = 1 << 20;
+
+/** The hot steps run once per stripe; keeping all of them would drown the rare decisions. */
+const DEFAULT_SAMPLE_EVERY: Record<TraceFn, number> = {
+  raid5d: 64,
+  md_check_recovery: 1,
+  md_do_sync: 1,
+  sync_request: 256,
+  handle_stripe: 256,
+  md_update_sb: 1,
+  md_error: 1,
+  bitmap_daemon: 1,
+};
+
+export class TraceRing implements TraceSink {
+  private readonly ring: (TraceRecord | undefined)[];
+  private nextSeq = 1;
+  private readonly enabled = new Map<TraceFn, boolean>();
+  private readonly sampleEvery = new Map<TraceFn, number>();
+  private readonly seenCount = new Map<TraceFn, number>();
+  private readonly keptCount = new Map<string, number>();
+
+  constructor(
+    private readonly clock: Clock,
+    readonly capacity = DEFAULT_TRACE_CAPACITY,
+  ) {
+    assert(Number.isInteger(capacity) && capacity > 0 && capacity <= MAX_TRACE_CAPACITY, `trace capacity ${capacity} out of range`);
+    this.ring = new Array(capacity);
+    for (const fn of TRACE_FNS) {
+      this.enabled.set(fn, true);
+      this.sampleEvery.set(fn, DEFAULT_SAMPLE_EVERY[fn]);
+      this.seenCount.set(fn, 0);
+    }
+  }
+
+  configure(controls: TraceControls): void {
+    for (const [fn, on] of Object.entries(controls.enabled ?? {}) as [TraceFn, boolean][]) this.enabled.set(fn, on);
+    for (const [fn, n] of Object.entries(controls.sampleEvery ?? {}) as [TraceFn, number][]) {
+      assert(Number.isInteger(n) && n >= 1, `sampleEvery for ${fn} must be a positive integer`);
+      this.sampleEvery.set(fn, n);
+    }
+  }
+
+  controls(): Required<TraceControls> {
+    return {
+      enabled: Object.fromEntries(this.enabled) as Record<TraceFn, boolean>,
+      sampleEvery: Object.fromEntries(this.sampleEvery) as Record<TraceFn, number>,
+    };
+  }
+
+  /** Counts every call, so the aggregate stays exact even for steps that are sampled away. */
+  wants(fn: TraceFn): boolean {
+    const seen = (this.seenCount.get(fn) ?? 0) + 1;
+    this.seenCount.set(fn, seen);
+    if (!this.enabled.get(fn)) return false;
+    return (seen - 1) % (this.sampleEvery.get(fn) ?? 1) === 0;
+  }
+
+  emit(event: Omit<TraceEvent, 'timeMs'>): void {
+    const record: TraceRecord = { ...event, timeMs: this.clock.nowMs(), seq: this.nextSeq++ };
+    this.ring[record.seq % this.capacity] = record;
+    const key = `${event.fn}: ${event.action}`;
+    this.keptCount.set(key, (this.keptCount.get(key) ?? 0) + 1);
+  }
+
+  /** The newest sequence number handed out (0 before the first event). */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  /** Kept events newer than `afterSeq`, oldest first; older ones may have been overwritten. */
+  since(afterSeq: number, limit = this.capacity): TraceRecord[] {
+    const first = Math.max(afterSeq + 1, this.nextSeq - this.capacity);
+    const out: TraceRecord[] = [];
+    for (let seq = first; seq < this.nextSeq && out.length < limit; seq++) {
+      const record = this.ring[seq % this.capacity];
+      if (record !== undefined && record.seq === seq) out.push(record);
+    }
+    return out;
+  }
+
+  /** How often each step ran (whether kept or not), and how often each kept action was chosen. */
+  aggregate(): { seen: Record<TraceFn, number>; actions: Record<string, number> } {
+    return {
+      seen: Object.fromEntries(this.seenCount) as Record<TraceFn, number>,
+      actions: Object.fromEntries(this.keptCount),
+    };
+  }
+}
