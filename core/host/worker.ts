@@ -1,15 +1,19 @@
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HostConnection, type HostChannel } from './connection';
 
-const BOOT_URL = new URL('./worker-boot.mjs', import.meta.url);
-const ENTRY_URL = new URL('./main.ts', import.meta.url);
+// Paths, not `new URL(..)`: under a DOM test environment the global URL is not Node's, and Worker refuses it.
+const hostDir = path.dirname(fileURLToPath(import.meta.url));
+const BOOT_PATH = path.join(hostDir, 'worker-boot.mjs');
+const ENTRY_HREF = pathToFileURL(path.join(hostDir, 'main.ts')).href;
 
 /**
  * Start the engine host in a worker_thread: the lab host's event loop (and a test's) stays free
  * while the engine runs synchronous member I/O.
  */
 export function startWorkerHost(): HostConnection {
-  const worker = new Worker(BOOT_URL, { workerData: { entry: ENTRY_URL.href } });
+  const worker = new Worker(BOOT_PATH, { workerData: { entry: ENTRY_HREF } });
   let exited = false;
   const exitListeners: ((reason: string) => void)[] = [];
   const exit = (reason: string) => {

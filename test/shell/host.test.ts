@@ -42,6 +42,8 @@ describe('engine host in a worker_thread', () => {
     const info = await clientOf(host).call('engine.info', {});
     expect(info.version).toBe(packageJson.version);
     expect(info.levels).toEqual([4, 5]);
+    expect(info.layouts).toContainEqual({ level: 5, algorithm: 2, name: 'left-symmetric' });
+    expect(info.layouts.filter((layout) => layout.level === 5)).toHaveLength(6);
     expect(info.host.kind).toBe('worker');
     expect(info.host.pid).toBe(process.pid);
     expect(info.host.threadId).not.toBe(threadId);
