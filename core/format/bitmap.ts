@@ -30,6 +30,7 @@ export interface BitmapSuper {
 /** The bitmap superblock breaks one of the kernel's rules for loading it. */
 export class BitmapError extends Error {
   override name = 'BitmapError';
+  readonly code = 'BAD_BITMAP';
 }
 
 export function parseBitmapSuper(bytes: Uint8Array): BitmapSuper {

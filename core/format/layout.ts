@@ -25,6 +25,7 @@ export interface Geometry {
 /** A geometry md would refuse; the message is one sentence naming md's rule. */
 export class GeometryError extends Error {
   override name = 'GeometryError';
+  readonly code = 'BAD_GEOMETRY';
 }
 
 /** What a 1.x superblock can describe at most, and so what md can assemble. */

@@ -88,6 +88,7 @@ export interface Superblock1 {
 /** The superblock breaks one of the kernel's rules for accepting it; the message names the rule. */
 export class SuperblockError extends Error {
   override name = 'SuperblockError';
+  readonly code = 'BAD_SUPERBLOCK';
   constructor(
     message: string,
     readonly rule: 'magic' | 'version' | 'max_dev' | 'features' | 'pad' | 'data_size' | 'super_offset' | 'data_offset' | 'bblog' | 'size',

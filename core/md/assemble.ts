@@ -1,0 +1,162 @@
+/**
+ * Which members form the array and whether it may start, decided as mdadm 4.2's --assemble and the
+ * kernel decide (spec §4.7, §4.8). Pure: it reads only superblocks, so every rule is testable without
+ * images. Messages use mdadm's sentences with mdlab's names.
+ */
+import { FEATURE, MAX_SECTOR, ROLE_FAULTY, ROLE_MAX, roleOf, type Superblock1 } from '../format/superblock';
+import { assert, toSafeNumber } from '../util/assert';
+import { uuidText } from '../util/uuid';
+
+export interface AssemblyCandidate {
+  image: string;
+  sb: Superblock1;
+}
+
+export interface LeftOut {
+  image: string;
+  reason: string;
+}
+
+export interface AssemblyDecision<C extends AssemblyCandidate = AssemblyCandidate> {
+  arrayUuid: string;
+  /** The freshest in-sync member: its superblock speaks for the array. */
+  reference: C;
+  /** One entry per slot: the member that fills it in sync, or null (missing). */
+  slots: (C | null)[];
+  /** Members with a slot that are only partially rebuilt (RECOVERY_OFFSET): usable below recoveryOffsetSectors. */
+  recovering: { member: C; slot: number; recoveryOffsetSectors: number }[];
+  spares: C[];
+  leftOut: LeftOut[];
+  /** Whether the array was shut down clean (resync_offset == MaxSector). */
+  clean: boolean;
+  /** Resync checkpoint to resume from, in member sectors; null when in sync. */
+  resyncCheckpointSectors: number | null;
+  /** Slots without an in-sync member. */
+  degraded: number;
+  /** Whether md would start the array; when false, `refusal` says why. */
+  start: boolean;
+  refusal: string | null;
+  /** What mdadm would print, one sentence per line. */
+  messages: string[];
+}
+
+export interface AssembleOptions {
+  /** mdadm --run: start even when members the superblock expects are missing. */
+  run?: boolean;
+  /** How messages name the array, as mdadm names /dev/md0. */
+  arrayName?: string;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function isSlot(role: number, sb: Superblock1): boolean {
+  return role < ROLE_MAX && role < sb.raidDisks;
+}
+
+/** RAID4/5 survive one missing slot; dirty arrays need every slot (a parity rebuild would be wrong). */
+function enough(level: number, raidDisks: number, filled: boolean[], clean: boolean): boolean {
+  const missing = filled.filter((f) => !f).length;
+  if (missing === 0) return true;
+  if (missing > 1) return false;
+  // RAID4 (or a parity-last/first layout) with only its parity disk missing has all data.
+  if (!clean) return level === 4 && !filled[raidDisks - 1];
+  return true;
+}
+
+export function decideAssembly<C extends AssemblyCandidate>(candidates: readonly C[], options: AssembleOptions = {}): AssemblyDecision<C> {
+  assert(candidates.length > 0, 'assembly has at least one candidate');
+  const arrayName = options.arrayName ?? 'md0';
+  const messages: string[] = [];
+  const leftOut: LeftOut[] = [];
+
+  // Gather: the array is the one the first member belongs to, as with mdadm's explicit device list.
+  const uuid = uuidText(candidates[0].sb.setUuid);
+  const same: C[] = [];
+  for (const c of candidates) {
+    if (uuidText(c.sb.setUuid) === uuid) same.push(c);
+    else {
+      leftOut.push({ image: c.image, reason: 'has wrong uuid.' });
+      messages.push(`mdlab: ${c.image} has wrong uuid.`);
+    }
+  }
+  const withSlot = same.filter((c) => isSlot(roleOf(c.sb), c.sb));
+  const pool = withSlot.length > 0 ? withSlot : same;
+  const reference = pool.reduce((best, c) => (c.sb.events > best.sb.events ? c : best));
+  const refEvents = reference.sb.events;
+  const refSb = reference.sb;
+  const n = refSb.raidDisks;
+
+  // Decide, member by member.
+  const slots: (C | null)[] = new Array(n).fill(null);
+  const recovering: AssemblyDecision<C>['recovering'] = [];
+  const spares: C[] = [];
+  for (const c of same) {
+    const role = roleOf(c.sb);
+    if (c !== reference && c.sb.devRoles[reference.sb.devNumber] === ROLE_FAULTY) {
+      leftOut.push({ image: c.image, reason: `it reports ${reference.image} as failed.` });
+      messages.push(`mdlab: ignoring ${c.image} as it reports ${reference.image} as failed`);
+      continue;
+    }
+    if (!isSlot(role, c.sb)) {
+      // Spares are not event-checked by md; a stray spare newer than the array is still just a spare.
+      spares.push(c);
+      continue;
+    }
+    if (c.sb.events + 1n < refEvents) {
+      const faulty = refSb.devRoles[c.sb.devNumber] === ROLE_FAULTY ? `; ${reference.image} records it as faulty` : '';
+      leftOut.push({ image: c.image, reason: `is out of date: events ${c.sb.events}, array at ${refEvents}${faulty}.` });
+      messages.push(`mdlab: ${c.image} is out of date (events ${c.sb.events} < ${refEvents})${faulty}, leaving it out`);
+      continue;
+    }
+    if ((c.sb.featureMap & FEATURE.RECOVERY_OFFSET) !== 0) {
+      recovering.push({ member: c, slot: role, recoveryOffsetSectors: toSafeNumber(c.sb.recoveryOffset, 'recovery_offset') });
+      continue;
+    }
+    const holder = slots[role];
+    if (holder === null || c.sb.events > holder.sb.events) {
+      if (holder) leftOut.push({ image: holder.image, reason: `lost slot ${role} to ${c.image}, which has newer events.` });
+      slots[role] = c;
+    } else {
+      leftOut.push({ image: c.image, reason: `lost slot ${role} to ${holder.image}, which has newer events.` });
+    }
+  }
+
+  const clean = refSb.resyncOffset === MAX_SECTOR;
+  const filled = slots.map((s) => s !== null);
+  const okCount = filled.filter(Boolean).length;
+  const degraded = n - okCount;
+  // Slots the freshest superblock says are working: without --run all of them must be here.
+  const expected = refSb.devRoles.filter((r) => r < ROLE_MAX && r < n).length;
+  const canRun = enough(refSb.level, n, filled, clean);
+
+  let refusal: string | null = null;
+  const drives = `${arrayName} assembled from ${plural(okCount, 'drive')}${spares.length ? ` and ${plural(spares.length, 'spare')}` : ''}`;
+  if (!canRun) {
+    refusal = clean ? `${drives} - not enough to start the array.` : `${drives} - not enough to start the array while not clean - consider --force.`;
+  } else if (okCount < expected && !options.run) {
+    refusal = `${drives} - need ${expected === n ? `all ${n}` : expected} to start it (use --run to insist).`;
+  }
+  if (refusal) messages.push(`mdlab: ${refusal}`);
+  else {
+    const outOf = okCount < n ? ` (out of ${n})` : '';
+    const spareText = spares.length ? ` and ${plural(spares.length, 'spare')}` : '';
+    messages.push(`mdlab: ${arrayName} has been started with ${plural(okCount, 'drive')}${outOf}${spareText}.`);
+  }
+
+  return {
+    arrayUuid: uuid,
+    reference,
+    slots,
+    recovering,
+    spares,
+    leftOut,
+    clean,
+    resyncCheckpointSectors: clean ? null : toSafeNumber(refSb.resyncOffset, 'resync_offset'),
+    degraded,
+    start: refusal === null,
+    refusal,
+    messages,
+  };
+}
