@@ -106,8 +106,8 @@ export function decideAssembly<C extends AssemblyCandidate>(candidates: readonly
     }
     if (c.sb.events + 1n < refEvents) {
       const faulty = refSb.devRoles[c.sb.devNumber] === ROLE_FAULTY ? `; ${reference.image} records it as faulty` : '';
+      // mdadm says nothing here without --force; the reason is kept for detail's "Left out" list.
       leftOut.push({ image: c.image, reason: `is out of date: events ${c.sb.events}, array at ${refEvents}${faulty}.` });
-      messages.push(`mdlab: ${c.image} is out of date (events ${c.sb.events} < ${refEvents})${faulty}, leaving it out`);
       continue;
     }
     if ((c.sb.featureMap & FEATURE.RECOVERY_OFFSET) !== 0) {
