@@ -1,0 +1,257 @@
+/**
+ * FaultTimeline: faults applied now or scheduled ("after 5 s", "at 30% of recovery", "on the 100th write
+ * to member 2"), and a journal of what was actually applied, when, that replays to the same run.
+ *
+ * Replay is exact because every journal entry records `ioSeq`, the number of member I/Os issued before
+ * it took effect: a replay applies each entry just before I/O number ioSeq+1, whatever trigger first
+ * fired it. The engine is deterministic under its seed, so the same I/Os see the same faults.
+ *
+ * The engine calls poll() once per raid5d pass (time and progress triggers); write-count triggers and
+ * replayed entries fire from the members' I/O observer, so they land exactly before the I/O they name.
+ */
+import { z } from 'zod';
+import { assert } from '../util/assert';
+import type { FaultyDevice, IoOp } from './faulty-device';
+import type { PowerCutDomain } from './power-cut';
+import { Prng } from './prng';
+import { FaultError, FaultSpecSchema } from './spec';
+
+const memberIndex = z.number().int().nonnegative();
+
+export const TimelineActionSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('inject'), member: memberIndex, spec: FaultSpecSchema }),
+  /** faultId null clears every fault of the member. */
+  z.object({ op: z.literal('clear'), member: memberIndex, faultId: z.number().int().positive().nullable() }),
+  z.object({ op: z.literal('power-cut') }),
+]);
+export type TimelineActionInput = z.input<typeof TimelineActionSchema>;
+export type TimelineAction = z.output<typeof TimelineActionSchema>;
+
+export const SyncActionSchema = z.enum(['resync', 'recover', 'check', 'repair']);
+
+export const TriggerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('after'), ms: z.number().nonnegative().finite() }),
+  z.object({ kind: z.literal('at'), timeMs: z.number().nonnegative().finite() }),
+  /** When the running sync (of this kind, or any) has done this fraction of its work. */
+  z.object({ kind: z.literal('progress'), fraction: z.number().min(0).max(1), action: SyncActionSchema.nullable().default(null) }),
+  /** Just before the nth write to the member, counted from when the trigger was scheduled: that write sees it. */
+  z.object({ kind: z.literal('nth-write'), member: memberIndex, n: z.number().int().positive() }),
+]);
+export type TriggerInput = z.input<typeof TriggerSchema>;
+export type Trigger = z.output<typeof TriggerSchema>;
+
+export const JournalEntrySchema = z.object({
+  /** Member I/Os issued (over all members) before this entry took effect. */
+  ioSeq: z.number().int().nonnegative(),
+  timeMs: z.number().nonnegative(),
+  action: TimelineActionSchema,
+  /** inject: the id the member gave the fault. */
+  faultId: z.number().int().positive().nullable(),
+});
+export type JournalEntry = z.output<typeof JournalEntrySchema>;
+
+export const FaultJournalSchema = z.object({
+  version: z.literal(1),
+  seed: z.number().int().min(0).max(0xffffffff),
+  entries: z.array(JournalEntrySchema),
+});
+export type FaultJournal = z.output<typeof FaultJournalSchema>;
+
+export interface SyncProgress {
+  action: z.infer<typeof SyncActionSchema>;
+  /** Done / total of the running sync, in [0, 1]. */
+  fraction: number;
+}
+
+export interface TimelineOptions {
+  seed: number;
+  /** Engine logical time in ms. */
+  clock: () => number;
+  /** The members by index; the timeline becomes their I/O observer. */
+  members: readonly FaultyDevice[];
+  /** The running sync, or null when none runs (md's sync_completed). */
+  progress?: () => SyncProgress | null;
+  /** Needed for 'power-cut' actions. */
+  powerCut?: PowerCutDomain;
+}
+
+/** A trigger pinned down when it was scheduled, so "after 5 s" means 5 s after scheduling. */
+type ArmedTrigger =
+  | { kind: 'at'; timeMs: number }
+  | { kind: 'progress'; fraction: number; action: SyncProgress['action'] | null }
+  | { kind: 'write'; member: number; writeNumber: number }
+  | { kind: 'io-seq'; ioSeq: number; timeMs: number; faultId: number | null };
+
+export interface ScheduledView {
+  id: number;
+  action: TimelineAction;
+  trigger: Trigger | { kind: 'replay'; ioSeq: number };
+}
+
+interface Scheduled extends ScheduledView {
+  armed: ArmedTrigger;
+}
+
+/** The one bound on how many steps a timeline may hold: a scenario is a lesson, not a fuzzer. */
+const MAX_SCHEDULED = 10_000;
+
+export class FaultTimeline {
+  /** For anything random a scheduled fault needs (seeded bit rot, random fault times). */
+  readonly rng: Prng;
+  private ioSeq = 0;
+  private nextId = 1;
+  private scheduled: Scheduled[] = [];
+  private readonly entries: JournalEntry[] = [];
+  private firing = false;
+
+  constructor(private readonly options: TimelineOptions) {
+    this.rng = Prng.derive(options.seed, 'timeline');
+    options.members.forEach((dev, member) => {
+      assert(dev.observer === null, `member ${member} has no other I/O observer`);
+      dev.observer = (d, op) => this.beforeIo(member, d, op);
+    });
+  }
+
+  get seed(): number {
+    return this.options.seed;
+  }
+
+  /** A fresh seed for a random fault (e.g. bit rot placement), itself determined by the timeline's seed. */
+  nextSeed(): number {
+    return this.rng.nextU32();
+  }
+
+  /** Applies an action now and journals it. Returns the journal entry. */
+  apply(input: TimelineActionInput): JournalEntry {
+    return this.perform(TimelineActionSchema.parse(input), this.options.clock(), null);
+  }
+
+  /** Schedules an action; returns its id (for cancel). */
+  schedule(input: TimelineActionInput, triggerInput: TriggerInput): number {
+    const action = TimelineActionSchema.parse(input);
+    const trigger = TriggerSchema.parse(triggerInput);
+    return this.add(action, trigger, this.arm(trigger));
+  }
+
+  cancel(id: number): void {
+    const before = this.scheduled.length;
+    this.scheduled = this.scheduled.filter((s) => s.id !== id);
+    if (this.scheduled.length === before) throw new FaultError(`No scheduled fault #${id}.`);
+  }
+
+  pending(): ScheduledView[] {
+    return this.scheduled.map(({ id, action, trigger }) => ({ id, action, trigger }));
+  }
+
+  /** Fires every time- and progress-triggered step that is due. Returns what it applied. */
+  poll(): JournalEntry[] {
+    const nowMs = this.options.clock();
+    const progress = this.options.progress?.() ?? null;
+    return this.fire((a) => {
+      if (a.kind === 'at') return nowMs >= a.timeMs;
+      if (a.kind === 'progress') return progress !== null && (a.action === null || a.action === progress.action) && progress.fraction >= a.fraction;
+      if (a.kind === 'io-seq') return this.ioSeq >= a.ioSeq && nowMs >= a.timeMs;
+      return false;
+    });
+  }
+
+  journal(): FaultJournal {
+    return FaultJournalSchema.parse({ version: 1, seed: this.options.seed, entries: this.entries });
+  }
+
+  /** A timeline that re-applies a journal at the same points of the I/O stream, on fresh members. */
+  static replay(journalInput: unknown, options: Omit<TimelineOptions, 'seed'>): FaultTimeline {
+    const journal = FaultJournalSchema.parse(journalInput);
+    const timeline = new FaultTimeline({ ...options, seed: journal.seed });
+    for (const e of journal.entries) {
+      timeline.add(e.action, { kind: 'replay', ioSeq: e.ioSeq }, { kind: 'io-seq', ioSeq: e.ioSeq, timeMs: e.timeMs, faultId: e.faultId });
+    }
+    return timeline;
+  }
+
+  // ---- internals ----
+
+  private add(action: TimelineAction, trigger: ScheduledView['trigger'], armed: ArmedTrigger): number {
+    assert(this.scheduled.length < MAX_SCHEDULED, `a timeline holds at most ${MAX_SCHEDULED} steps`);
+    if (action.op !== 'power-cut') this.checkMember(action.member);
+    const id = this.nextId++;
+    this.scheduled.push({ id, action, trigger, armed });
+    return id;
+  }
+
+  private arm(trigger: Trigger): ArmedTrigger {
+    switch (trigger.kind) {
+      case 'after':
+        return { kind: 'at', timeMs: this.options.clock() + trigger.ms };
+      case 'at':
+        return trigger;
+      case 'progress':
+        return trigger;
+      case 'nth-write':
+        this.checkMember(trigger.member);
+        return { kind: 'write', member: trigger.member, writeNumber: this.options.members[trigger.member].counters.writes + trigger.n };
+    }
+  }
+
+  private checkMember(member: number): void {
+    if (member >= this.options.members.length) throw new FaultError(`There is no member ${member}; the array has ${this.options.members.length}.`);
+  }
+
+  /** The members' I/O observer: runs before the I/O reaches any fault. */
+  private beforeIo(member: number, dev: FaultyDevice, op: IoOp): void {
+    if (!this.firing) {
+      const nowMs = this.options.clock();
+      const nextWrite = dev.counters.writes + 1;
+      this.fire((a) => {
+        if (a.kind === 'io-seq') return this.ioSeq >= a.ioSeq;
+        if (a.kind === 'write') return op === 'write' && a.member === member && nextWrite >= a.writeNumber;
+        if (a.kind === 'at') return nowMs >= a.timeMs;
+        return false;
+      });
+    }
+    this.ioSeq++;
+  }
+
+  /** Applies due steps in the order they were scheduled. */
+  private fire(due: (a: ArmedTrigger) => boolean): JournalEntry[] {
+    const fired: JournalEntry[] = [];
+    const ready = this.scheduled.filter((s) => due(s.armed));
+    if (ready.length === 0) return fired;
+    this.scheduled = this.scheduled.filter((s) => !ready.includes(s));
+    this.firing = true; // a power cut or bit rot does I/O of its own, which must not re-enter here
+    try {
+      for (const s of ready) {
+        const replayed = s.armed.kind === 'io-seq' ? s.armed : null;
+        fired.push(this.perform(s.action, replayed?.timeMs ?? this.options.clock(), replayed?.faultId ?? null));
+      }
+    } finally {
+      this.firing = false;
+    }
+    return fired;
+  }
+
+  private perform(action: TimelineAction, timeMs: number, expectedFaultId: number | null): JournalEntry {
+    if (action.op !== 'power-cut') this.checkMember(action.member);
+    let faultId: number | null = null;
+    const wasFiring = this.firing;
+    this.firing = true;
+    try {
+      if (action.op === 'inject') {
+        faultId = this.options.members[action.member].inject(action.spec, timeMs);
+        assert(expectedFaultId === null || faultId === expectedFaultId, 'a replayed fault gets the id it had when recorded');
+      } else if (action.op === 'clear') {
+        const dev = this.options.members[action.member];
+        if (action.faultId === null) dev.clearAll();
+        else dev.clear(action.faultId);
+      } else {
+        if (!this.options.powerCut) throw new FaultError('This timeline has no power-cut domain.');
+        this.options.powerCut.cut(timeMs); // the domain keeps the report for the UI
+      }
+    } finally {
+      this.firing = wasFiring;
+    }
+    const entry: JournalEntry = { ioSeq: this.ioSeq, timeMs, action, faultId };
+    this.entries.push(entry);
+    return entry;
+  }
+}
