@@ -44,6 +44,11 @@ export interface RdevView {
   readonly devNumber: number;
   /** Slot in the array, or -1 for none (spare, removed). */
   raidDisk: number;
+  /**
+   * The slot it held before it left, -1 for none (`saved_raid_disk`): raid5_add_disk puts a re-added
+   * member back there, and any other slot means the bitmap cannot describe it (a full recovery).
+   */
+  readonly savedRaidDisk?: number;
   readonly flags: Set<RdevFlag>;
   readonly dataOffsetSectors: number;
   /** Sectors below this are valid on a member that is not In_sync (recovery in progress). */
