@@ -99,6 +99,14 @@ function setBioByte(buffers: readonly Uint8Array[], index: number, value: number
   assert(false, 'corrupt_bio_byte lies inside the bio');
 }
 
+/**
+ * When the engine may complete a member I/O it has just issued at `issuedAtMs`: later than issue only
+ * under a timing fault. Works for any member, so the engine need not know whether faults are present.
+ */
+export function completionTimeMs(dev: BlockDevice, issuedAtMs: number): number {
+  return dev instanceof FaultyDevice ? Math.max(issuedAtMs, dev.lastIoCompleteAtMs) : issuedAtMs;
+}
+
 export class FaultyDevice implements BlockDevice {
   private device: BlockDevice;
   private readonly list: ActiveFault[] = [];

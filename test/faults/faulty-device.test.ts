@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FaultyDevice } from '../../core/faults/faulty-device';
+import { FaultyDevice, completionTimeMs } from '../../core/faults/faulty-device';
 import { FaultError, FaultSpecSchema, parseFaultSpec } from '../../core/faults/spec';
 import { DeviceError, FileBlockDevice, MemBlockDevice } from '../../core/format/blockdev';
 import { VirtualClock, diffOffsets, errorOf, fileBytes, pattern, patternedImage, tempDir } from './helpers';
@@ -250,6 +250,18 @@ describe('latency and a slow disk, in logical time', () => {
     dev.read(new Uint8Array(MiB / 4), 0);
     expect(dev.lastIoCompleteAtMs).toBe(3260);
     expect(dev.faults().map((f) => f.hits)).toEqual([3, 1]);
+  });
+
+  it('tells the engine when to complete an I/O, for plain members too', () => {
+    const plain = new MemBlockDevice('plain', MiB);
+    plain.read(new Uint8Array(512), 0);
+    expect(completionTimeMs(plain, 40)).toBe(40);
+    clock.nowMs = 40;
+    dev.inject({ kind: 'delay', readMs: 15, writeMs: 0 });
+    readSector(0);
+    expect(completionTimeMs(dev, 40)).toBe(55);
+    dev.write(pattern(512, 1), 0);
+    expect(completionTimeMs(dev, 40)).toBe(40);
   });
 
   it('reports zero cost again once the timing faults are cleared', () => {
