@@ -207,6 +207,11 @@ export class MdBitmap implements WriteIntentBitmap {
     this.mddev.traceEmit('bitmap_daemon', `cleared ${clearedNow} bit(s), ${this.dirtyBits()} dirty`);
   }
 
+  /** md_bitmap_flush at stop: three daemon passes clear every bit with no write pending. */
+  flush(): void {
+    for (let pass = 0; pass < 3; pass++) this.daemonWork(this.mddev.clock.nowMs());
+  }
+
   dirtyBits(): number {
     return countSetBits(this.onDisk, this.bits);
   }

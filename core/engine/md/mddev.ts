@@ -89,6 +89,8 @@ export class Mddev {
   private bitmapSkipAt = -1;
   private nextBindSeq = 1;
   private readonly logLines: string[] = [];
+  /** Lines ever logged; with `logs` (the newest ones) a reader can tell which it has not seen. */
+  logSeq = 0;
 
   constructor(config: MddevConfig) {
     this.name = config.name;
@@ -329,6 +331,7 @@ export class Mddev {
   // ---- observability ----
 
   log(line: string): void {
+    this.logSeq++;
     this.logLines.push(line);
     if (this.logLines.length > LOG_LIMIT) this.logLines.splice(0, this.logLines.length - LOG_LIMIT);
   }

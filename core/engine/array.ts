@@ -1,0 +1,466 @@
+/**
+ * MdArray: the one facade the CLI, the scenario runner and the engine host use. It owns a running
+ * Mddev (and through it the personality), pumps the md loop for synchronous callers, slices it for
+ * asynchronous ones, and publishes snapshots, progress, trace batches and log lines.
+ */
+import * as path from 'node:path';
+import type { EngineEvent, TraceEntry } from '../api/events';
+import { TRACE_BATCH_MAX_ENTRIES } from '../api/events';
+import type { ArraySnapshot } from '../api/snapshot';
+import { createArray, type CreateOptions } from '../md/create';
+import { MdRefusal } from '../md/errors';
+import { assert } from '../util/assert';
+import { type Clock, RealClock } from './clock';
+import { addMember, failMember, removeMember } from './md/manage';
+import type { Mddev } from './md/mddev';
+import { mdstatStanza, mdstatText } from './md/mdstat';
+import { MAX_SECTOR_NUM, type Rdev } from './md/rdev';
+import { openImage, runArray, type PersonalityFactory } from './md/run-array';
+import { snapshotOf, syncActionOf, syncCompletedOf, syncSpeedOf } from './md/snapshot';
+import type { SyncActionRequest } from './md/flags';
+import { TraceRing } from './trace';
+import { type Bio, MdIoError } from './types';
+import type { BlockDevice } from '../format/blockdev';
+
+export type MemberRef = number | string;
+
+export interface MdArrayOptions {
+  clock?: Clock;
+  traceCapacity?: number;
+  name?: string;
+  /** The RAID4/5 personality; defaults to core/engine/raid5's. */
+  personality?: PersonalityFactory;
+  openDevice?: (imagePath: string) => BlockDevice;
+}
+
+export interface SetOptions {
+  speedLimitMin?: number | null;
+  speedLimitMax?: number | null;
+  stripeCacheSize?: number;
+  syncMin?: number;
+  /** null = "max". */
+  syncMax?: number | null;
+}
+
+export type ArrayListener = (event: EngineEvent) => void;
+
+/** The engine host yields to its event loop at least this often. */
+export const SLICE_MS = 8;
+const PROGRESS_INTERVAL_MS = 100;
+/** Array I/O is cut into bios of this size so no single request pins the whole stripe cache. */
+const BIO_BYTES = 1 << 20;
+const BIOS_IN_FLIGHT = 4;
+
+let defaultPersonality: PersonalityFactory | null = null;
+
+/** Lets the personality module register itself without md/ importing raid5/ (layers look down). */
+export function setDefaultPersonality(factory: PersonalityFactory): void {
+  defaultPersonality = factory;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.max(0, ms));
+}
+
+export class MdArray {
+  readonly trace: TraceRing;
+  private readonly listeners = new Set<ArrayListener>();
+  private lastTraceSeq = 0;
+  private lastLogSeq = 0;
+  private lastProgressMs = -Infinity;
+  private lastSignature = '';
+  private nextMemberIndex: number;
+
+  private constructor(
+    readonly mddev: Mddev,
+    readonly clock: Clock,
+    private readonly options: MdArrayOptions,
+  ) {
+    this.trace = mddev.trace;
+    this.nextMemberIndex = Math.max(0, ...mddev.rdevs.map((r) => r.index + 1));
+  }
+
+  /** mdadm --create, then run it: the initial resync/recovery starts by itself unless assume-clean. */
+  static create(dir: string, createOptions: CreateOptions, options: MdArrayOptions = {}): MdArray {
+    const { paths } = createArray(dir, createOptions);
+    return MdArray.assemble(paths, { ...options, run: true });
+  }
+
+  static assemble(imagePaths: readonly string[], options: MdArrayOptions & { run?: boolean } = {}): MdArray {
+    const clock = options.clock ?? new RealClock();
+    const trace = new TraceRing(clock, options.traceCapacity);
+    const personality = options.personality ?? defaultPersonality;
+    if (personality === null) throw new MdRefusal('no RAID4/5 personality is registered in this engine.');
+    const { mddev } = runArray(imagePaths, {
+      run: options.run ?? true,
+      name: options.name,
+      clock,
+      trace,
+      createPersonality: personality,
+      openDevice: options.openDevice,
+    });
+    const array = new MdArray(mddev, clock, options);
+    array.runUntilSync(() => array.mddev.pers === null || array.mddev.quiescent() || array.mddev.recovery.has('RUNNING'));
+    return array;
+  }
+
+  // ---- members ----
+
+  member(ref: MemberRef): Rdev {
+    const rdev = this.mddev.rdevs.find((r) => (typeof ref === 'number' ? r.index === ref : r.name === ref || r.imagePath === ref));
+    if (rdev === undefined) throw new MdRefusal(`${typeof ref === 'number' ? `member ${ref}` : ref} is not a member of ${this.mddev.name}.`);
+    return rdev;
+  }
+
+  fail(ref: MemberRef): void {
+    this.assertRunning();
+    failMember(this.mddev, this.member(ref));
+    this.pump();
+  }
+
+  remove(ref: MemberRef): void {
+    this.assertRunning();
+    const rdev = this.member(ref);
+    // Let md_check_recovery take a failed member out of its slot first, as it would have by now.
+    this.pump();
+    removeMember(this.mddev, rdev);
+    this.formerIndex.set(rdev.imagePath, rdev.index);
+    this.pump();
+  }
+
+  add(imagePath: string): Rdev {
+    return this.addImage(imagePath, 'add');
+  }
+
+  reAdd(imagePath: string): Rdev {
+    return this.addImage(imagePath, 're-add');
+  }
+
+  private addImage(imagePath: string, mode: 'add' | 're-add'): Rdev {
+    this.assertRunning();
+    const full = path.resolve(imagePath);
+    const dev = (this.options.openDevice ?? openImage)(full);
+    try {
+      const known = this.knownIndex(full);
+      const { rdev } = addMember(this.mddev, dev, full, known ?? this.nextMemberIndex, mode);
+      if (known === null) this.nextMemberIndex++;
+      this.pump();
+      return rdev;
+    } catch (err) {
+      if (!this.mddev.rdevs.some((r) => r.dev === dev)) dev.close();
+      throw err;
+    }
+  }
+
+  private readonly formerIndex = new Map<string, number>();
+
+  private knownIndex(imagePath: string): number | null {
+    return this.formerIndex.get(imagePath) ?? null;
+  }
+
+  // ---- sysfs-like controls ----
+
+  setSyncAction(action: SyncActionRequest): void {
+    this.assertRunning();
+    const m = this.mddev;
+    const running = m.recovery.has('RUNNING');
+    if (action === 'idle' || action === 'frozen') {
+      if (action === 'frozen') m.recovery.add('FROZEN');
+      else m.recovery.delete('FROZEN');
+      if (running) m.recovery.add('INTR');
+      m.recovery.add('NEEDED');
+    } else {
+      if (running) throw new MdRefusal(`echo ${action} > sync_action: Device or resource busy`);
+      m.recovery.delete('FROZEN');
+      if (action === 'check' || action === 'repair') {
+        if (action === 'check') m.recovery.add('CHECK');
+        m.recovery.add('REQUESTED');
+        m.recovery.add('SYNC');
+      } else if (action === 'recover') {
+        m.recovery.add('RECOVER');
+      }
+      m.recovery.add('NEEDED');
+    }
+    this.pump();
+  }
+
+  set(options: SetOptions): void {
+    const m = this.mddev;
+    if (options.speedLimitMin !== undefined) m.speedLimitMinLocal = options.speedLimitMin;
+    if (options.speedLimitMax !== undefined) m.speedLimitMaxLocal = options.speedLimitMax;
+    if (options.stripeCacheSize !== undefined) {
+      const n = options.stripeCacheSize;
+      if (!Number.isInteger(n) || n < 17 || n > 32768) throw new MdRefusal(`echo ${n} > stripe_cache_size: Invalid argument`);
+      m.pers?.setStripeCacheSize(n);
+    }
+    if (options.syncMin !== undefined) {
+      const v = options.syncMin;
+      if (m.recovery.has('RUNNING')) throw new MdRefusal(`echo ${v} > sync_min: Device or resource busy`);
+      if (v % m.chunkSectors !== 0 || v > (m.resyncMax === MAX_SECTOR_NUM ? m.devSectors : m.resyncMax)) {
+        throw new MdRefusal(`echo ${v} > sync_min: Invalid argument`);
+      }
+      m.resyncMin = v;
+    }
+    if (options.syncMax !== undefined) {
+      const v = options.syncMax === null ? MAX_SECTOR_NUM : options.syncMax;
+      if (v !== MAX_SECTOR_NUM && (v % m.chunkSectors !== 0 || v < m.resyncMin)) throw new MdRefusal(`echo ${v} > sync_max: Invalid argument`);
+      m.resyncMax = v;
+    }
+    this.pump();
+  }
+
+  // ---- I/O ----
+
+  /** Reads any byte range of the array (edges need not be sector aligned). */
+  readSync(offsetBytes: number, lengthBytes: number): Uint8Array {
+    const { first, buffer } = this.alignedRange(offsetBytes, lengthBytes);
+    this.transfer('read', first, buffer);
+    const skip = offsetBytes - first * 512;
+    return buffer.subarray(skip, skip + lengthBytes);
+  }
+
+  writeSync(offsetBytes: number, data: Uint8Array): void {
+    this.assertRunning();
+    if (this.mddev.broken) throw new MdIoError(`${this.mddev.name}: array has failed, write refused`, Math.floor(offsetBytes / 512));
+    const { first, buffer } = this.alignedRange(offsetBytes, data.byteLength);
+    const skip = offsetBytes - first * 512;
+    if (skip !== 0 || data.byteLength !== buffer.byteLength) {
+      // Partial sectors: md only takes whole ones, so fetch the edges first.
+      this.transfer('read', first, buffer);
+    }
+    buffer.set(data, skip);
+    this.transfer('write', first, buffer);
+  }
+
+  async read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
+    await this.yieldOnce();
+    return this.readSync(offsetBytes, lengthBytes);
+  }
+
+  async write(offsetBytes: number, data: Uint8Array): Promise<void> {
+    await this.yieldOnce();
+    this.writeSync(offsetBytes, data);
+  }
+
+  get sizeBytes(): number {
+    return (this.mddev.pers?.arraySectors ?? 0) * 512;
+  }
+
+  private alignedRange(offsetBytes: number, lengthBytes: number): { first: number; buffer: Uint8Array } {
+    assert(Number.isSafeInteger(offsetBytes) && offsetBytes >= 0 && Number.isSafeInteger(lengthBytes) && lengthBytes >= 0, 'byte range is a non-negative safe integer range');
+    if (offsetBytes + lengthBytes > this.sizeBytes) {
+      throw new MdRefusal(`${this.mddev.name}: ${lengthBytes} bytes at ${offsetBytes} reach past the end of the array (${this.sizeBytes} bytes).`);
+    }
+    const first = Math.floor(offsetBytes / 512);
+    const last = Math.ceil((offsetBytes + lengthBytes) / 512);
+    return { first, buffer: new Uint8Array((last - first) * 512) };
+  }
+
+  /** Submits the range as bios of at most BIO_BYTES, a few in flight, pumping md until all complete. */
+  private transfer(op: 'read' | 'write', firstSector: number, buffer: Uint8Array): void {
+    this.assertRunning();
+    const pers = this.mddev.pers;
+    assert(pers !== null, 'a running array has a personality');
+    let submitted = 0;
+    let inFlight = 0;
+    let error: MdIoError | null = null;
+    for (;;) {
+      while (submitted < buffer.byteLength && inFlight < BIOS_IN_FLIGHT && error === null) {
+        const length = Math.min(BIO_BYTES, buffer.byteLength - submitted);
+        const bio: Bio = {
+          op,
+          sector: firstSector + submitted / 512,
+          data: buffer.subarray(submitted, submitted + length),
+          endIo: (e) => {
+            inFlight--;
+            if (e !== null && error === null) error = e;
+          },
+        };
+        inFlight++;
+        submitted += length;
+        this.mddev.otherIoSectors += length / 512;
+        pers.makeRequest(bio);
+      }
+      if (inFlight === 0) break;
+      const waitingFor = inFlight;
+      this.runUntilSync(() => inFlight < waitingFor);
+    }
+    if (error !== null) throw error;
+  }
+
+  // ---- the loop ----
+
+  /** One slice of md work (≤ budget), then publish what changed. For the engine host's loop. */
+  runSlice(budgetMs = SLICE_MS): { busy: boolean; nextWakeMs: number | null } {
+    const result = this.mddev.run(budgetMs);
+    this.publish();
+    return result;
+  }
+
+  private pump(): void {
+    this.runUntilSync(() => this.mddev.quiescent() || this.mddev.recovery.has('RUNNING'));
+  }
+
+  /**
+   * Runs md until `done()` holds. With a virtual clock, idle gaps jump to the next timer; with the real
+   * clock they are slept. Throws when nothing could ever make `done()` true.
+   */
+  runUntilSync(done: () => boolean, timeoutMs = Number.POSITIVE_INFINITY): void {
+    const startMs = this.clock.nowMs();
+    while (!done()) {
+      const { busy, nextWakeMs } = this.runSlice(SLICE_MS);
+      if (done()) break;
+      if (this.clock.nowMs() - startMs > timeoutMs) throw new MdRefusal(`${this.mddev.name}: timed out after ${timeoutMs} ms`);
+      if (busy) continue;
+      if (nextWakeMs === null) {
+        if (done()) break;
+        throw new MdRefusal(`${this.mddev.name}: waiting for something md will never do`);
+      }
+      this.waitUntil(nextWakeMs);
+    }
+  }
+
+  /** Async: same as runUntilSync but yields to the event loop between slices. */
+  async runUntil(done: () => boolean, timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const startMs = this.clock.nowMs();
+    while (!done()) {
+      const { busy, nextWakeMs } = this.runSlice(SLICE_MS);
+      if (done()) break;
+      if (this.clock.nowMs() - startMs > timeoutMs) throw new MdRefusal(`${this.mddev.name}: timed out after ${timeoutMs} ms`);
+      if (!busy && nextWakeMs === null) throw new MdRefusal(`${this.mddev.name}: waiting for something md will never do`);
+      if (!busy && nextWakeMs !== null) {
+        if (this.clock.virtual) this.clock.advanceTo(nextWakeMs);
+        else await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(nextWakeMs - this.clock.nowMs(), 50))));
+      } else {
+        await this.yieldOnce();
+      }
+    }
+  }
+
+  /** Lets time pass (virtual: jump; real: sleep) while md keeps working. */
+  sleepSync(ms: number): void {
+    const until = this.clock.nowMs() + ms;
+    for (;;) {
+      const { busy, nextWakeMs } = this.runSlice(SLICE_MS);
+      if (this.clock.nowMs() >= until) return;
+      if (busy) continue;
+      this.waitUntil(Math.min(until, nextWakeMs ?? until));
+    }
+  }
+
+  private waitUntil(ms: number): void {
+    if (this.clock.virtual) this.clock.advanceTo(ms);
+    else sleepSync(Math.min(Math.max(0, ms - this.clock.nowMs()), 50));
+  }
+
+  /** Sync (if any) finished and nothing is in flight. */
+  idle(): boolean {
+    const m = this.mddev;
+    return !m.recovery.has('RUNNING') && !m.recovery.has('NEEDED') && m.quiescent();
+  }
+
+  waitIdleSync(timeoutMs?: number): void {
+    this.runUntilSync(() => this.idle(), timeoutMs);
+  }
+
+  private yieldOnce(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  // ---- stop ----
+
+  /** mdadm --stop: interrupt any sync at a checkpoint, flush the bitmap, mark clean, close. */
+  stop(): void {
+    const m = this.mddev;
+    if (m.stopped) return;
+    m.recovery.add('FROZEN');
+    if (m.recovery.has('RUNNING')) m.recovery.add('INTR');
+    this.runUntilSync(() => !m.recovery.has('RUNNING') && (m.pers === null || m.pers.idle()));
+    m.bitmap?.flush();
+    if (!m.inSync || m.sbFlags.size > 0) {
+      m.inSync = true;
+      m.updateSb(true);
+    }
+    for (const rdev of m.rdevs) rdev.dev.flush();
+    for (const rdev of m.rdevs) rdev.dev.close();
+    m.stopped = true;
+    m.log(`md: ${m.name} stopped.`);
+    this.publish(true);
+  }
+
+  private assertRunning(): void {
+    if (this.mddev.stopped) throw new MdRefusal(`${this.mddev.name} is not running.`);
+  }
+
+  // ---- observing ----
+
+  snapshot(): ArraySnapshot {
+    return snapshotOf(this.mddev);
+  }
+
+  mdstat(): string {
+    return mdstatText(this.mddev.stopped ? [] : [mdstatStanza(this.mddev)]);
+  }
+
+  subscribe(listener: ArrayListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Sends what changed since the last call: trace batch, log lines, state, progress (≥ 10 Hz in a sync). */
+  private publish(force = false): void {
+    if (this.listeners.size === 0) {
+      this.lastTraceSeq = this.trace.lastSeq;
+      this.lastLogSeq = this.mddev.logSeq;
+      return;
+    }
+    const m = this.mddev;
+    const now = this.clock.nowMs();
+    if (this.trace.lastSeq > this.lastTraceSeq) {
+      const records = this.trace.since(this.lastTraceSeq, TRACE_BATCH_MAX_ENTRIES);
+      this.lastTraceSeq = this.trace.lastSeq;
+      const entries: TraceEntry[] = records.map((r) => ({
+        seq: r.seq,
+        timeMs: Math.max(0, r.timeMs),
+        fn: r.fn,
+        sector: r.sector ?? null,
+        detail: (r.flags && r.flags.length > 0 ? `${r.action} [${r.flags.join(' ')}]` : r.action).slice(0, 1024),
+      }));
+      this.emit({ type: 'trace', array: m.name, entries });
+    }
+    if (m.logSeq > this.lastLogSeq) {
+      const fresh = Math.min(m.logSeq - this.lastLogSeq, m.logs.length);
+      for (const line of m.logs.slice(m.logs.length - fresh)) {
+        this.emit({ type: 'log', level: /failure|Cannot|error/i.test(line) ? 'warn' : 'info', timeMs: Math.max(0, now), message: line.slice(0, 4096) });
+      }
+      this.lastLogSeq = m.logSeq;
+    }
+    const completed = syncCompletedOf(m);
+    if (completed !== null && now - this.lastProgressMs >= PROGRESS_INTERVAL_MS) {
+      this.lastProgressMs = now;
+      this.emit({
+        type: 'progress',
+        array: m.name,
+        action: syncActionOf(m),
+        doneSectors: Math.max(0, Math.min(m.currResync - m.recoveryActive, completed.totalSectors)),
+        totalSectors: completed.totalSectors,
+        speedKibPerSec: syncSpeedOf(m),
+      });
+    }
+    const signature = this.signature();
+    if (force || signature !== this.lastSignature) {
+      this.lastSignature = signature;
+      this.emit({ type: 'state', snapshot: this.snapshot() });
+    }
+  }
+
+  private signature(): string {
+    const m = this.mddev;
+    const members = m.rdevs.map((r) => `${r.index}:${r.raidDisk}:${[...r.flags].join(',')}`).join('|');
+    return `${m.events}/${m.inSync}/${m.stopped}/${m.broken}/${[...m.recovery].sort().join(',')}/${members}/${m.mismatches}`;
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
