@@ -3,6 +3,7 @@ export * from './errors';
 export * from './snapshot';
 export * from './events';
 export * from './requests';
+export * from './lab';
 export * from './wire';
 export * from './client';
 export * from './bridge';

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  ArrayIdSchema, ArraySummarySchema, CreateChoicesSchema, CreatePlanSchema, HexViewSchema, ImageUsageSchema, LAB_LIMITS,
+  LayoutPreviewParamsSchema, LayoutPreviewSchema, ManageActionSchema, OpenArraySchema, PatternResultSchema, SectorMapSchema,
+  SpeedLimitsSchema, SyncActionWriteSchema,
+} from './lab';
+import { ArraySnapshotSchema } from './snapshot';
 
 /*
  * THE request table. Adding a request is one entry here plus its handler in core/host/handlers/:
@@ -56,6 +62,30 @@ export interface RequestSpec {
 export const requests = {
   'engine.info': { params: noParams, result: EngineInfoSchema },
   'engine.ping': { params: z.object({ nonce: z.string().min(1).max(64) }).strict(), result: PingResultSchema },
+  // The lab: the creation wizard asks before anything is written, then one array is open per host.
+  'layout.preview': { params: LayoutPreviewParamsSchema, result: LayoutPreviewSchema },
+  'array.plan': { params: CreateChoicesSchema, result: CreatePlanSchema },
+  'array.create': { params: z.object({ id: ArrayIdSchema, choices: CreateChoicesSchema }).strict(), result: OpenArraySchema },
+  'array.list': { params: noParams, result: z.object({ arrays: z.array(ArraySummarySchema) }) },
+  'array.open': { params: z.object({ id: ArrayIdSchema }).strict(), result: OpenArraySchema },
+  'array.close': { params: noParams, result: z.object({ closed: z.boolean() }) },
+  'array.snapshot': { params: noParams, result: z.object({ snapshot: ArraySnapshotSchema.nullable() }) },
+  'array.images': { params: noParams, result: z.object({ images: z.array(ImageUsageSchema) }) },
+  'array.manage': {
+    params: z.object({ action: ManageActionSchema, member: z.number().int().min(0).max(LAB_LIMITS.maxRaidDevices + LAB_LIMITS.maxSpareDevices) }).strict(),
+    result: ArraySnapshotSchema,
+  },
+  'array.syncAction': { params: z.object({ action: SyncActionWriteSchema }).strict(), result: ArraySnapshotSchema },
+  'array.speedLimits': { params: SpeedLimitsSchema, result: ArraySnapshotSchema },
+  'array.map': { params: z.object({ arraySector: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }).strict(), result: SectorMapSchema },
+  'array.hex': {
+    params: z.object({ offsetBytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), lengthBytes: z.number().int().min(16).max(LAB_LIMITS.maxHexBytes) }).strict(),
+    result: HexViewSchema,
+  },
+  'array.pattern': {
+    params: z.object({ op: z.enum(['write', 'verify']), lengthBytes: z.number().int().min(512).max(LAB_LIMITS.maxPatternBytes).optional() }).strict(),
+    result: PatternResultSchema,
+  },
 } as const satisfies Record<string, RequestSpec>;
 
 export type Requests = typeof requests;

@@ -1,5 +1,6 @@
 import type { Component } from 'vue';
 import EngineInfoPanel from './components/EngineInfoPanel.vue';
+import CreatePanel from './components/wizard/CreatePanel.vue';
 
 /**
  * The shell's panels, in navigation order. A new panel (wizard, array view, monitor, trace...) is
@@ -12,4 +13,7 @@ export interface PanelEntry {
   component: Component;
 }
 
-export const panels: readonly PanelEntry[] = [{ id: 'engine', titleKey: 'panels.engine', component: EngineInfoPanel }];
+export const panels: readonly PanelEntry[] = [
+  { id: 'engine', titleKey: 'panels.engine', component: EngineInfoPanel },
+  { id: 'create', titleKey: 'panels.create', component: CreatePanel },
+];

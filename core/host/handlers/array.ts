@@ -1,0 +1,51 @@
+import { createArray } from '../../md/create';
+import { labState } from '../lab/lab';
+import { hexView, sectorMap } from '../lab/open-array';
+import { createOptionsOf } from './layout';
+import type { HandlerTable } from './types';
+
+/** The open array: create, open, manage, sync control, stripe map, hex view, the lba pattern. */
+export const arrayHandlers: HandlerTable = {
+  'array.create': ({ id, choices }, { emit }) => {
+    const lab = labState(emit);
+    const dir = lab.workspace.claim(id);
+    createArray(dir, createOptionsOf(choices));
+    emit({ type: 'log', level: 'info', timeMs: Date.now(), message: `mdadm --create ${id}: raid${choices.level}, ${choices.raidDevices} devices, ${choices.spareDevices} spares` });
+    return lab.open(id);
+  },
+  'array.list': (_params, { emit }) => {
+    const lab = labState(emit);
+    return { arrays: lab.workspace.list(lab.openId) };
+  },
+  'array.open': ({ id }, { emit }) => labState(emit).open(id),
+  'array.close': (_params, { emit }) => ({ closed: labState(emit).close() }),
+  'array.snapshot': (_params, { emit }) => {
+    const lab = labState(emit);
+    return { snapshot: lab.openId === null ? null : lab.current().session.array.snapshot() };
+  },
+  'array.images': (_params, { emit }) => {
+    const lab = labState(emit);
+    return { images: lab.openId === null ? [] : lab.workspace.usage(lab.openId) };
+  },
+  'array.manage': ({ action, member }, { emit }) => {
+    const { session } = labState(emit).current();
+    session.array.manage(action, member);
+    return session.poke();
+  },
+  'array.syncAction': ({ action }, { emit }) => {
+    const { session } = labState(emit).current();
+    session.array.setSyncAction(action);
+    return session.poke();
+  },
+  'array.speedLimits': ({ minKibPerSec, maxKibPerSec }, { emit }) => {
+    const { session } = labState(emit).current();
+    session.array.setSpeedLimits(minKibPerSec, maxKibPerSec);
+    return session.poke();
+  },
+  'array.map': ({ arraySector }, { emit }) => sectorMap(labState(emit).current().geometry, arraySector),
+  'array.hex': ({ offsetBytes, lengthBytes }, { emit }) => {
+    const { session, geometry } = labState(emit).current();
+    return hexView(geometry, session.array, offsetBytes, lengthBytes);
+  },
+  'array.pattern': ({ op, lengthBytes }, { emit }) => labState(emit).pattern(op, lengthBytes),
+};

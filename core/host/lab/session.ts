@@ -1,0 +1,132 @@
+/**
+ * The one open array of an engine host and the loop that drives it. The engine is synchronous, so the
+ * loop runs it in slices of at most SLICE_MS and yields to the host's event loop between slices: requests
+ * stay answerable mid-rebuild. Snapshots, progress and trace batches are throttled to a steady rate so a
+ * window sees >= 10 updates per second during a sync and is never flooded.
+ */
+import { TRACE_BATCH_MAX_ENTRIES, type ArraySnapshot, type EngineEvent, type ManageAction, type TraceEntry } from '../../api';
+import { assert } from '../../util/assert';
+
+/** Longest the engine may hold the host's thread before requests get a turn (ARCHITECTURE: <= 8 ms). */
+export const SLICE_MS = 8;
+/** 20 Hz: comfortably above the monitor's 10 updates/s, far below what would flood a socket. */
+export const STATE_EVERY_MS = 50;
+export const TRACE_EVERY_MS = 100;
+/** An idle array still wakes for safemode and bitmap timers; never sleep longer than this. */
+const IDLE_WAKE_MAX_MS = 500;
+
+/** What the session needs of a running array: the engine facade, seen through one narrow seam. */
+export interface LabArray {
+  snapshot(): ArraySnapshot;
+  /** Run the engine for at most budgetMs; busy means more work is queued right now. */
+  run(budgetMs: number): { busy: boolean; nextWakeMs: number | null };
+  /** Trace steps newer than afterSeq, oldest first, at most limit. */
+  traceSince(afterSeq: number, limit: number): TraceEntry[];
+  /** Kernel log lines newer than afterSeq (dmesg), oldest first. */
+  logSince(afterSeq: number): { seq: number; timeMs: number; message: string }[];
+  /** Array I/O through md (the engine completes the bios before returning). */
+  read(offsetBytes: number, lengthBytes: number): Uint8Array;
+  write(offsetBytes: number, data: Uint8Array): void;
+  /** mdadm --fail/--remove/--add/--re-add on a member by index; md's refusals throw MdRefusal. */
+  manage(action: ManageAction, member: number): void;
+  setSyncAction(action: SyncActionWrite): void;
+  setSpeedLimits(minKibPerSec: number, maxKibPerSec: number): void;
+  stop(): void;
+}
+
+export type SyncActionWrite = 'idle' | 'frozen' | 'check' | 'repair' | 'resync' | 'recover';
+
+export class LabSession {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private immediate: ReturnType<typeof setImmediate> | null = null;
+  private lastStateMs = 0;
+  private lastTraceMs = 0;
+  private traceSeq = 0;
+  private logSeq = 0;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly array: LabArray,
+    private readonly emit: (event: EngineEvent) => void,
+  ) {
+    this.schedule(0);
+  }
+
+  /** After a user action: show its effect now, and make sure the loop picks up the work it queued. */
+  poke(): ArraySnapshot {
+    assert(!this.closed, 'poke on a closed session');
+    const snapshot = this.publish(Date.now(), true);
+    this.schedule(0);
+    return snapshot;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.array.stop();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    // setImmediate between busy slices lets pending requests and socket writes run first.
+    if (delayMs <= 0) this.immediate = setImmediate(() => this.tick());
+    else this.timer = setTimeout(() => this.tick(), delayMs);
+  }
+
+  private tick(): void {
+    this.immediate = null;
+    this.timer = null;
+    if (this.closed) return;
+    const { busy, nextWakeMs } = this.array.run(SLICE_MS);
+    const nowMs = Date.now();
+    this.publish(nowMs, false);
+    if (busy) return this.schedule(0);
+    const waitMs = nextWakeMs === null ? IDLE_WAKE_MAX_MS : Math.min(IDLE_WAKE_MAX_MS, Math.max(1, nextWakeMs));
+    this.schedule(waitMs);
+  }
+
+  private publish(nowMs: number, force: boolean): ArraySnapshot {
+    const snapshot = this.array.snapshot();
+    if (force || nowMs - this.lastStateMs >= STATE_EVERY_MS) {
+      this.lastStateMs = nowMs;
+      this.emit({ type: 'state', snapshot });
+      if (snapshot.syncCompleted) {
+        this.emit({
+          type: 'progress',
+          array: this.id,
+          action: snapshot.syncAction,
+          doneSectors: snapshot.syncCompleted.doneSectors,
+          totalSectors: snapshot.syncCompleted.totalSectors,
+          speedKibPerSec: snapshot.syncSpeedKibPerSec,
+        });
+      }
+    }
+    if (force || nowMs - this.lastTraceMs >= TRACE_EVERY_MS) {
+      this.lastTraceMs = nowMs;
+      this.flushTrace();
+      this.flushLog();
+    }
+    return snapshot;
+  }
+
+  private flushTrace(): void {
+    const entries = this.array.traceSince(this.traceSeq, TRACE_BATCH_MAX_ENTRIES);
+    if (entries.length === 0) return;
+    this.traceSeq = entries[entries.length - 1].seq;
+    this.emit({ type: 'trace', array: this.id, entries });
+  }
+
+  private flushLog(): void {
+    for (const line of this.array.logSince(this.logSeq)) {
+      this.logSeq = line.seq;
+      this.emit({ type: 'log', level: 'info', timeMs: line.timeMs, message: line.message });
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import {
+  useClient, type ApiError, type ArraySnapshot, type ArraySummary, type ImageUsage, type ManageAction,
+} from '../api';
+import { toApiError } from './errors';
+
+export type SyncActionWrite = 'idle' | 'frozen' | 'check' | 'repair' | 'resync' | 'recover';
+
+/** A refusal or failure tied to what the user tried, shown next to the control that caused it. */
+export interface ActionOutcome {
+  what: string;
+  error: ApiError | null;
+}
+
+/**
+ * The open array as the engine reports it. The snapshot is replaced whole on every state event
+ * (shallowRef): the UI renders it and never patches or recomputes engine facts.
+ */
+export const useArrayStore = defineStore('array', () => {
+  const client = useClient();
+  const id = ref<string | null>(null);
+  const snapshot = shallowRef<ArraySnapshot | null>(null);
+  const arrays = ref<ArraySummary[]>([]);
+  const images = ref<ImageUsage[]>([]);
+  const lastOutcome = ref<ActionOutcome | null>(null);
+  const busy = ref(false);
+  /** State events received, for the monitor's update-rate readout. */
+  const stateEvents = ref(0);
+
+  const isOpen = computed(() => snapshot.value !== null);
+
+  function adopt(openedId: string, opened: ArraySnapshot): void {
+    id.value = openedId;
+    snapshot.value = opened;
+    void refreshImages();
+  }
+
+  async function refreshList(): Promise<void> {
+    try {
+      arrays.value = (await client.call('array.list', {})).arrays;
+    } catch {
+      arrays.value = [];
+    }
+  }
+
+  async function refreshImages(): Promise<void> {
+    try {
+      images.value = (await client.call('array.images', {})).images;
+    } catch {
+      images.value = [];
+    }
+  }
+
+  /** Runs one user action; md's refusals land in lastOutcome, never in a console. */
+  async function act(what: string, run: () => Promise<ArraySnapshot | null>): Promise<boolean> {
+    busy.value = true;
+    try {
+      const next = await run();
+      if (next) snapshot.value = next;
+      lastOutcome.value = { what, error: null };
+      return true;
+    } catch (thrown) {
+      lastOutcome.value = { what, error: toApiError(thrown) };
+      return false;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  const open = (openId: string) =>
+    act(`open ${openId}`, async () => {
+      const opened = await client.call('array.open', { id: openId });
+      adopt(opened.id, opened.snapshot);
+      return opened.snapshot;
+    });
+
+  const close = () =>
+    act('close', async () => {
+      await client.call('array.close', {});
+      id.value = null;
+      snapshot.value = null;
+      return null;
+    });
+
+  const manage = (action: ManageAction, member: number) =>
+    act(`${action} ${member}`, async () => {
+      const next = await client.call('array.manage', { action, member });
+      void refreshImages();
+      return next;
+    });
+
+  const setSyncAction = (action: SyncActionWrite) => act(`sync_action ${action}`, () => client.call('array.syncAction', { action }));
+
+  const setSpeedLimits = (minKibPerSec: number, maxKibPerSec: number) =>
+    act('speed limits', () => client.call('array.speedLimits', { minKibPerSec, maxKibPerSec }));
+
+  client.onEvent((event) => {
+    if (event.type === 'state') {
+      stateEvents.value++;
+      snapshot.value = event.snapshot;
+    } else if (event.type === 'host' && event.state === 'exited') {
+      snapshot.value = null;
+      id.value = null;
+    }
+  });
+
+  return {
+    id, snapshot, arrays, images, lastOutcome, busy, stateEvents, isOpen,
+    adopt, refreshList, refreshImages, open, close, manage, setSyncAction, setSpeedLimits,
+  };
+});

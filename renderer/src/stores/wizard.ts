@@ -1,0 +1,82 @@
+import { defineStore } from 'pinia';
+import { reactive, ref, watch } from 'vue';
+import { useClient, type ApiError, type CreateChoices, type CreatePlanInfo, type LayoutPreview } from '../api';
+import { useArrayStore } from './array';
+import { toApiError } from './errors';
+
+const MiB = 1024 * 1024;
+/** Rows drawn in the layout picture: enough for two full parity rotations of a small array. */
+const PREVIEW_ROWS_MAX = 12;
+
+export function defaultChoices(): CreateChoices {
+  return {
+    level: 5,
+    raidDevices: 4,
+    spareDevices: 1,
+    layout: 2,
+    chunkKib: 512,
+    memberBytes: 256 * MiB,
+    bitmap: 'auto',
+    assumeClean: false,
+    metadata: '1.2',
+    name: 'lab',
+  };
+}
+
+/**
+ * The creation wizard's state. Every check is the engine's: each change asks array.plan (mdadm's
+ * planner) and layout.preview (core/format/layout.ts), and shows md's own refusal when there is one.
+ */
+export const useWizardStore = defineStore('wizard', () => {
+  const client = useClient();
+  const choices = reactive<CreateChoices>(defaultChoices());
+  const id = ref('md0');
+  const plan = ref<CreatePlanInfo | null>(null);
+  const planError = ref<ApiError | null>(null);
+  const preview = ref<LayoutPreview | null>(null);
+  const previewError = ref<ApiError | null>(null);
+  const creating = ref(false);
+  const createError = ref<ApiError | null>(null);
+  // Replies can overtake each other; only the newest question's answer is shown.
+  let generation = 0;
+
+  async function check(): Promise<void> {
+    const asked = ++generation;
+    const snapshot: CreateChoices = { ...choices };
+    const rows = Math.min(PREVIEW_ROWS_MAX, Math.max(2, snapshot.raidDevices * 2));
+    const [planReply, previewReply] = await Promise.allSettled([
+      client.call('array.plan', snapshot),
+      client.call('layout.preview', {
+        level: snapshot.level, raidDisks: snapshot.raidDevices, layout: snapshot.layout, chunkKib: snapshot.chunkKib, rows,
+      }),
+    ]);
+    if (asked !== generation) return;
+    plan.value = planReply.status === 'fulfilled' ? planReply.value : null;
+    planError.value = planReply.status === 'rejected' ? toApiError(planReply.reason) : null;
+    preview.value = previewReply.status === 'fulfilled' ? previewReply.value : null;
+    previewError.value = previewReply.status === 'rejected' ? toApiError(previewReply.reason) : null;
+  }
+
+  async function create(): Promise<boolean> {
+    creating.value = true;
+    createError.value = null;
+    try {
+      const opened = await client.call('array.create', { id: id.value, choices: { ...choices } });
+      useArrayStore().adopt(opened.id, opened.snapshot);
+      return true;
+    } catch (thrown) {
+      createError.value = toApiError(thrown);
+      return false;
+    } finally {
+      creating.value = false;
+    }
+  }
+
+  function reset(): void {
+    Object.assign(choices, defaultChoices());
+  }
+
+  watch(choices, () => void check(), { deep: true });
+
+  return { choices, id, plan, planError, preview, previewError, creating, createError, check, create, reset };
+});
