@@ -317,6 +317,8 @@ export interface ReadSuperblockResult {
   sb: Superblock1;
   version: MetadataVersion;
   checksumOk: boolean;
+  /** The checksum of the bytes as stored (what mdadm reports as "expected" when they differ). */
+  checksum: number;
 }
 
 function readSlot(dev: BlockDevice, version: MetadataVersion): Uint8Array | null {
@@ -332,17 +334,34 @@ function hasMagic(bytes: Uint8Array): boolean {
   return new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) === MD_SB_MAGIC;
 }
 
-/** Reads and validates one member's superblock; 'auto' probes 1.2, then 1.1, then 1.0, as mdadm does for 1.x. */
+/**
+ * Reads and validates one member's superblock. 'auto' looks at all three 1.x places and, as mdadm
+ * does, keeps the superblock with the latest creation time, the earliest of 1.0, 1.1, 1.2 on a tie.
+ */
 export function readSuperblock(dev: BlockDevice, version: MetadataVersion | 'auto' = 'auto'): ReadSuperblockResult {
-  const candidates: MetadataVersion[] = version === 'auto' ? ['1.2', '1.1', '1.0'] : [version];
+  const candidates: MetadataVersion[] = version === 'auto' ? ['1.0', '1.1', '1.2'] : [version];
+  let best: ReadSuperblockResult | null = null;
+  let firstError: unknown = null;
   for (const candidate of candidates) {
     const bytes = readSlot(dev, candidate);
     if (bytes === null || !hasMagic(bytes)) continue;
-    const sb = parseSuperblock1(bytes);
-    checkPlacement(sb, candidate, Math.floor(dev.sizeBytes / 512));
-    return { sb, version: candidate, checksumOk: superblockChecksum(bytes) === sb.sbCsum };
+    try {
+      const sb = parseSuperblock1(bytes);
+      checkPlacement(sb, candidate, Math.floor(dev.sizeBytes / 512));
+      const checksum = superblockChecksum(bytes);
+      const found = { sb, version: candidate, checksumOk: checksum === sb.sbCsum, checksum };
+      if (best === null || mdTime(sb.ctime) > mdTime(best.sb.ctime)) best = found;
+    } catch (err) {
+      firstError ??= err;
+    }
   }
+  if (best) return best;
+  if (firstError) throw firstError;
   throw new SuperblockError(`No md superblock detected on ${dev.name}.`, 'magic');
+}
+
+function mdTime(value: bigint): bigint {
+  return value & ((1n << 40n) - 1n);
 }
 
 /** Writes the superblock where its super_offset says, only the bytes md itself writes. */

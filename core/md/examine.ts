@@ -4,7 +4,7 @@
  */
 import { bitmapBits, bitmapStorageBytes, parseBitmapSuper, type BitmapSuper, countSetBits, BITMAP_SUPER_BYTES } from '../format/bitmap';
 import { layoutName } from '../format/layout';
-import { FEATURE, MAX_SECTOR, ROLE_FAULTY, ROLE_JOURNAL, ROLE_SPARE, roleOf, superblockChecksum, serializeSuperblock1, type Superblock1 } from '../format/superblock';
+import { FEATURE, MAX_SECTOR, ROLE_FAULTY, ROLE_JOURNAL, ROLE_SPARE, roleOf, type Superblock1 } from '../format/superblock';
 import { toSafeNumber } from '../util/assert';
 import { chunkText, ctimeText, humanSize, mdTimeSeconds } from '../util/units';
 import { uuidText } from '../util/uuid';
@@ -33,6 +33,8 @@ export interface ExamineFacts {
   /** Resync checkpoint (sectors of each member known in sync); null when fully in sync (MaxSector). */
   resyncOffsetSectors: number | null;
   deviceUuid: string;
+  /** devflags words: write-mostly, failfast. */
+  flags: string[];
   internalBitmapSectorsFromSuperblock: number | null;
   updateTimeSeconds: number;
   badBlockLog: { entries: number; offsetSectors: number; badBlocksPresent: boolean } | null;
@@ -67,6 +69,16 @@ function spaceBeforeSectors(sb: Superblock1, bitmap: BitmapSuper | null): number
   }
   if (sb.bblogOffset !== 0 && sb.bblogSize !== 0) earliest = Math.max(earliest, superOffset + sb.bblogOffset + sb.bblogSize);
   return Math.max(dataOffset - earliest, 0);
+}
+
+/** 1.0 keeps its metadata after the data: the gap runs from the used size to the first metadata sector. */
+function unusedSpace10(sb: Superblock1): { beforeSectors: number; afterSectors: number } {
+  const superOffset = toSafeNumber(sb.superOffset, 'super_offset');
+  let metadataStart = superOffset;
+  if (sb.bblogOffset < 0 && sb.bblogSize !== 0) metadataStart = Math.min(metadataStart, superOffset + sb.bblogOffset);
+  if ((sb.featureMap & FEATURE.BITMAP_OFFSET) !== 0 && sb.bitmapOffset < 0) metadataStart = Math.min(metadataStart, superOffset + sb.bitmapOffset);
+  const dataEnd = toSafeNumber(sb.dataOffset, 'data_offset') + toSafeNumber(sb.size, 'size');
+  return { beforeSectors: toSafeNumber(sb.dataOffset, 'data_offset'), afterSectors: Math.max(metadataStart - dataEnd, 0) };
 }
 
 function deviceRoleOf(sb: Superblock1): DeviceRoleFact {
@@ -109,7 +121,6 @@ export function examineFacts(member: Member): ExamineFacts {
   const dataSize = toSafeNumber(sb.dataSize, 'data_size');
   const size = toSafeNumber(sb.size, 'size');
   const bitmap = readBitmapSuper(member);
-  const computed = superblockChecksum(serializedForChecksum(sb));
   return {
     path: member.path,
     magic: sb.magic.toString(16),
@@ -126,20 +137,18 @@ export function examineFacts(member: Member): ExamineFacts {
     dataOffsetSectors: dataOffset,
     superOffsetSectors: toSafeNumber(sb.superOffset, 'super_offset'),
     recoveryOffsetSectors: (sb.featureMap & FEATURE.RECOVERY_OFFSET) !== 0 ? toSafeNumber(sb.recoveryOffset, 'recovery_offset') : null,
-    unusedSpace: {
-      beforeSectors: member.version === '1.0' ? 0 : spaceBeforeSectors(sb, bitmap),
-      afterSectors: Math.max(deviceSectors - dataOffset - dataSize, 0),
-    },
+    unusedSpace: member.version === '1.0' ? unusedSpace10(sb) : { beforeSectors: spaceBeforeSectors(sb, bitmap), afterSectors: Math.max(deviceSectors - dataOffset - size, 0) },
     state: sb.resyncOffset === MAX_SECTOR ? 'clean' : 'active',
     resyncOffsetSectors: sb.resyncOffset === MAX_SECTOR ? null : toSafeNumber(sb.resyncOffset, 'resync_offset'),
     deviceUuid: uuidText(sb.deviceUuid),
+    flags: [...((sb.devflags & 1) !== 0 ? ['write-mostly'] : []), ...((sb.devflags & 2) !== 0 ? ['failfast'] : [])],
     internalBitmapSectorsFromSuperblock: (sb.featureMap & FEATURE.BITMAP_OFFSET) !== 0 ? sb.bitmapOffset : null,
     updateTimeSeconds: mdTimeSeconds(sb.utime),
     badBlockLog:
       sb.bblogSize !== 0 && sb.bblogOffset !== 0
         ? { entries: (sb.bblogSize * 512) / 8, offsetSectors: sb.bblogOffset, badBlocksPresent: (sb.featureMap & FEATURE.BAD_BLOCKS) !== 0 }
         : null,
-    checksum: { stored: sb.sbCsum, computed, correct: member.checksumOk },
+    checksum: { stored: sb.sbCsum, computed: member.checksum, correct: member.checksumOk },
     events: toSafeNumber(sb.events, 'events'),
     layout: sb.level === 5 ? layoutName(5, sb.layout) : null,
     chunkKib: sb.chunksize / 2,
@@ -147,11 +156,6 @@ export function examineFacts(member: Member): ExamineFacts {
     deviceRole: deviceRoleOf(sb),
     arrayState: arrayStateText(sb),
   };
-}
-
-/** The checksum md expects is over the fields as stored; re-encoding reproduces those bytes. */
-function serializedForChecksum(sb: Superblock1): Uint8Array {
-  return serializeSuperblock1(sb);
 }
 
 function line(label: string, value: string, width = 15): string {
@@ -167,7 +171,8 @@ function roleText(role: DeviceRoleFact): string {
     case 'spare':
       return 'spare';
     case 'faulty':
-      return 'faulty';
+      // mdadm 4.2 prints every non-slot role other than journal as a spare.
+      return 'spare';
     case 'journal':
       return 'Journal';
   }
@@ -183,11 +188,14 @@ export function renderExamine(f: ExamineFacts): string {
   if (f.usedDevSizeSectors !== f.availDevSizeSectors) {
     out.push(line('Used Dev Size', `${f.usedDevSizeSectors} sectors${humanSize(f.usedDevSizeSectors * 512)}`));
   }
-  out.push(line('Data Offset', `${f.dataOffsetSectors} sectors`), line('Super Offset', `${f.superOffsetSectors} sectors`));
+  // mdadm leaves the line out when data starts at sector 0 (1.0 metadata).
+  if (f.dataOffsetSectors !== 0) out.push(line('Data Offset', `${f.dataOffsetSectors} sectors`));
+  out.push(line('Super Offset', `${f.superOffsetSectors} sectors`));
   if (f.recoveryOffsetSectors !== null) out.push(line('Recovery Offset', `${f.recoveryOffsetSectors} sectors`));
   out.push(line('Unused Space', `before=${f.unusedSpace.beforeSectors} sectors, after=${f.unusedSpace.afterSectors} sectors`));
   out.push(line('State', f.state), line('Device UUID', f.deviceUuid), '');
   if (f.internalBitmapSectorsFromSuperblock !== null) out.push(line('Internal Bitmap', `${f.internalBitmapSectorsFromSuperblock} sectors from superblock`));
+  if (f.flags.length > 0) out.push(line('Flags', f.flags.join(' ')));
   out.push(line('Update Time', ctimeText(f.updateTimeSeconds)));
   if (f.badBlockLog) {
     const present = f.badBlockLog.badBlocksPresent ? ' - bad blocks present.' : '';

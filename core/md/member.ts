@@ -15,13 +15,15 @@ export interface Member {
   sb: Superblock1;
   version: MetadataVersion;
   checksumOk: boolean;
+  /** Checksum of the superblock bytes as stored. */
+  checksum: number;
 }
 
 export function openMember(imagePath: string, options: { readOnly?: boolean } = {}): Member {
   const dev = FileBlockDevice.open(imagePath, { readOnly: options.readOnly ?? true });
   try {
-    const { sb, version, checksumOk } = readSuperblock(dev);
-    return { path: imagePath, image: path.basename(imagePath), dev, sb, version, checksumOk };
+    const { sb, version, checksumOk, checksum } = readSuperblock(dev);
+    return { path: imagePath, image: path.basename(imagePath), dev, sb, version, checksumOk, checksum };
   } catch (err) {
     dev.close();
     if (err instanceof SuperblockError && err.rule === 'magic') throw new MdRefusal(`No md superblock detected on ${imagePath}.`);
