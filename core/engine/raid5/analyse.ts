@@ -1,0 +1,58 @@
+/**
+ * analyse_stripe: gather the facts about a stripe into a StripeHeadState (`struct stripe_head_state`),
+ * so handleStripe can decide from a summary instead of re-walking the members. The only thing it
+ * writes is R5_Insync, itself a fact: whether each member may be read for this stripe.
+ */
+import type { RdevView } from '../types';
+import { R5, STRIPE } from './flags';
+import { STRIPE_SECTORS, type StripeHead } from './stripe-head';
+
+export interface StripeHeadState {
+  syncing: boolean;
+  toRead: number;
+  toWrite: number;
+  written: number;
+  /** Blocks with pending writes that do not cover the whole block. */
+  nonOverwrite: number;
+  locked: number;
+  uptodate: number;
+  /** Blocks that cannot be read from their member (missing, Faulty, not yet recovered, read error). */
+  failed: number;
+  failedNum0: number;
+  failedNum1: number;
+}
+
+export function newStripeHeadState(): StripeHeadState {
+  return { syncing: false, toRead: 0, toWrite: 0, written: 0, nonOverwrite: 0, locked: 0, uptodate: 0, failed: 0, failedNum0: -1, failedNum1: -1 };
+}
+
+/** Whether slot i's member holds valid data for the stripe at `sector`. */
+export function memberInSync(rdev: RdevView | null, sector: number): boolean {
+  if (rdev === null || rdev.flags.has('Faulty')) return false;
+  return rdev.flags.has('In_sync') || sector + STRIPE_SECTORS <= rdev.recoveryOffsetSectors;
+}
+
+export function analyseStripe(sh: StripeHead, slots: readonly (RdevView | null)[], s: StripeHeadState): StripeHeadState {
+  s.syncing = sh.test(STRIPE.SYNCING);
+  s.toRead = s.toWrite = s.written = s.nonOverwrite = s.locked = s.uptodate = s.failed = 0;
+  s.failedNum0 = s.failedNum1 = -1;
+  for (let i = 0; i < sh.dev.length; i++) {
+    const dev = sh.dev[i];
+    if (dev.flags & R5.LOCKED) s.locked++;
+    if (dev.flags & R5.UPTODATE) s.uptodate++;
+    if (dev.toread.length) s.toRead++;
+    if (dev.towrite.length) {
+      s.toWrite++;
+      if (!(dev.flags & R5.OVERWRITE)) s.nonOverwrite++;
+    }
+    if (dev.written.length) s.written++;
+    if (memberInSync(slots[i], sh.sector) && !(dev.flags & R5.ReadError)) dev.flags |= R5.Insync;
+    else {
+      dev.flags &= ~R5.Insync;
+      if (s.failed === 0) s.failedNum0 = i;
+      else if (s.failed === 1) s.failedNum1 = i;
+      s.failed++;
+    }
+  }
+  return s;
+}

@@ -1,0 +1,57 @@
+/**
+ * An array bio split over stripes. The kernel counts a bio's outstanding stripes in
+ * bi_phys_segments; here a BioTracker counts its BioParts (one per member block it touches) and ends
+ * the bio when the last part finishes. The tracker holds one extra count while the bio is still being
+ * split, so a part finishing early cannot end a bio that has more parts to come.
+ */
+import { assert } from '../../util/assert';
+import { MdIoError, type Bio } from '../types';
+
+export class BioTracker {
+  /** Parts not yet finished, plus one while splitting is incomplete. */
+  remaining = 1;
+  error: MdIoError | null = null;
+  /** md_write_start was called for it, so md_write_end must be. */
+  writeStarted = false;
+  /** Next array sector to attach to a stripe. */
+  cursorSector: number;
+  readonly endSector: number;
+
+  constructor(readonly bio: Bio) {
+    assert(bio.data.byteLength % 512 === 0, 'bio length is whole sectors');
+    this.cursorSector = bio.sector;
+    this.endSector = bio.sector + bio.data.byteLength / 512;
+  }
+
+  get split(): boolean {
+    return this.cursorSector === this.endSector;
+  }
+
+  /** Returns true when this was the last outstanding part: the bio can be ended. */
+  partDone(error: MdIoError | null): boolean {
+    assert(this.remaining > 0, 'a bio part finishes once');
+    if (error !== null && this.error === null) this.error = error;
+    this.remaining--;
+    return this.remaining === 0;
+  }
+}
+
+/** The piece of a bio that falls in one member block of one stripe. */
+export interface BioPart {
+  readonly tracker: BioTracker;
+  readonly bioOffsetBytes: number;
+  readonly pageOffsetBytes: number;
+  readonly lengthBytes: number;
+}
+
+/** ops_run_biofill: copy the part of the block a reader asked for. */
+export function copyToBio(part: BioPart, page: Uint8Array): void {
+  const src = page.subarray(part.pageOffsetBytes, part.pageOffsetBytes + part.lengthBytes);
+  part.tracker.bio.data.set(src, part.bioOffsetBytes);
+}
+
+/** ops_run_biodrain: copy a writer's data into the block before parity is computed. */
+export function copyFromBio(part: BioPart, page: Uint8Array): void {
+  const data = part.tracker.bio.data;
+  page.set(data.subarray(part.bioOffsetBytes, part.bioOffsetBytes + part.lengthBytes), part.pageOffsetBytes);
+}

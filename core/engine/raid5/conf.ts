@@ -1,0 +1,141 @@
+/**
+ * R5Conf (`struct r5conf`): the personality's private state — geometry, which member sits in each slot,
+ * and the stripe cache with its hash by sector and its lists. Stripes are allocated lazily up to
+ * max_nr_stripes (stripe_cache_size), so memory is bounded by the cache whatever the member size.
+ */
+import { parityDisk, type Geometry } from '../../format/layout';
+import { assert } from '../../util/assert';
+import type { MddevView, RdevView } from '../types';
+import type { BioTracker } from './bio';
+import { STRIPE } from './flags';
+import { StripeHead, STRIPE_SECTORS } from './stripe-head';
+import { StripeList } from './stripe-list';
+
+export const NR_STRIPES = 256;
+export const MIN_STRIPES = 17;
+export const MAX_STRIPES = 32768;
+/** raid5's IO_THRESHOLD: delayed stripes are activated only while fewer pre-reads than this run. */
+export const IO_THRESHOLD = 1;
+
+export class R5Conf {
+  readonly geometry: Geometry;
+  readonly disks: number;
+  readonly maxDegraded = 1;
+  /** Per-member sectors served, rounded down to whole chunks as the kernel does at start. */
+  readonly devSectors: number;
+  readonly arraySectors: number;
+
+  maxNrStripes = NR_STRIPES;
+  private allocated = 0;
+  private readonly hash = new Map<number, StripeHead>();
+  readonly inactive = new StripeList('inactive');
+  readonly handleList = new StripeList('handle');
+  readonly holdList = new StripeList('hold');
+  readonly delayedList = new StripeList('delayed');
+  readonly bitmapList = new StripeList('bitmap');
+  private readonly lists = new Map<string, StripeList>();
+
+  /** conf->disks[i].rdev: the member in each slot, refreshed from the md core's rdevs. */
+  readonly slots: (RdevView | null)[];
+  prereadActiveStripes = 0;
+  pendingFullWrites = 0;
+  bypassCount = 0;
+  /** preread_bypass_threshold (sysfs), default 1. */
+  bypassThreshold = 1;
+  lastHold: StripeHead | null = null;
+  /** A member was added that the bitmap cannot describe: recovery must ignore the bitmap. */
+  fullsync = false;
+  /** Bios split only partly because the cache was full or a block was busy (FIFO). */
+  readonly deferred: BioTracker[] = [];
+  /** Bios finished during a pass; ended after it so callbacks never re-enter handleStripe. */
+  readonly returnBios: BioTracker[] = [];
+
+  constructor(readonly mddev: MddevView) {
+    this.geometry = { level: mddev.level, raidDisks: mddev.raidDisks, algorithm: mddev.layout, chunkSectors: mddev.chunkSectors };
+    this.disks = mddev.raidDisks;
+    this.devSectors = mddev.devSectors - (mddev.devSectors % mddev.chunkSectors);
+    this.arraySectors = this.devSectors * (this.disks - 1);
+    this.slots = new Array<RdevView | null>(this.disks).fill(null);
+    for (const list of [this.inactive, this.handleList, this.holdList, this.delayedList, this.bitmapList]) this.lists.set(list.name, list);
+    this.refreshSlots();
+  }
+
+  /** The md core moves members between slots; take its word for who is where. */
+  refreshSlots(): void {
+    this.slots.fill(null);
+    for (const rdev of this.mddev.rdevs) {
+      if (rdev.raidDisk < 0 || rdev.raidDisk >= this.disks) continue;
+      // While the md core swaps a failed member out, the working one is the slot's member.
+      const current = this.slots[rdev.raidDisk];
+      if (current === null || (current.flags.has('Faulty') && !rdev.flags.has('Faulty'))) this.slots[rdev.raidDisk] = rdev;
+    }
+  }
+
+  /** The member to send I/O for slot i to, or null when the slot is empty or its member failed. */
+  usableRdev(i: number): RdevView | null {
+    const rdev = this.slots[i];
+    return rdev !== null && !rdev.flags.has('Faulty') ? rdev : null;
+  }
+
+  get activeStripes(): number {
+    return this.hash.size;
+  }
+
+  /**
+   * raid5_get_active_stripe: the stripe for `sector`, taken off whatever list it was on so the caller
+   * can add work before releasing it; null when the cache is full (the kernel would sleep).
+   */
+  getActiveStripe(sector: number): StripeHead | null {
+    assert(sector % STRIPE_SECTORS === 0 && sector < this.devSectors, `stripe sector ${sector} is aligned and inside the member`);
+    let sh = this.hash.get(sector);
+    if (sh) {
+      if (sh.listName !== null) this.lists.get(sh.listName)!.remove(sh);
+      return sh;
+    }
+    sh = this.inactive.popHead() ?? undefined;
+    if (!sh) {
+      if (this.allocated >= this.maxNrStripes) return null;
+      sh = new StripeHead(this.disks);
+      this.allocated++;
+    }
+    sh.init(sector, parityDisk(this.geometry, Math.floor(sector / this.geometry.chunkSectors)));
+    this.hash.set(sector, sh);
+    return sh;
+  }
+
+  /** do_release_stripe: put the stripe on the list its state asks for, or back in the free pool. */
+  releaseStripe(sh: StripeHead): void {
+    assert(sh.listName === null, `released stripe ${sh.sector} is on no list`);
+    if (sh.ioPending > 0) return;
+    if (sh.test(STRIPE.HANDLE)) {
+      if (sh.test(STRIPE.DELAYED) && !sh.test(STRIPE.PREREAD_ACTIVE)) this.delayedList.pushTail(sh);
+      else if (sh.test(STRIPE.BIT_DELAY)) this.bitmapList.pushTail(sh);
+      else {
+        sh.clear(STRIPE.DELAYED);
+        this.handleList.pushTail(sh);
+      }
+      return;
+    }
+    if (sh.test(STRIPE.PREREAD_ACTIVE)) {
+      sh.clear(STRIPE.PREREAD_ACTIVE);
+      this.prereadActiveStripes--;
+    }
+    assert(sh.quiescent, `stripe ${sh.sector} released without HANDLE still has work`);
+    this.hash.delete(sh.sector);
+    sh.sector = -1;
+    if (this.allocated > this.maxNrStripes) this.allocated--;
+    else this.inactive.pushTail(sh);
+  }
+
+  /** stripe_cache_size: shrinking frees idle stripes now and busy ones as they are released. */
+  setMaxNrStripes(stripes: number): void {
+    assert(Number.isInteger(stripes) && stripes >= MIN_STRIPES && stripes <= MAX_STRIPES, `stripe_cache_size ${stripes} within ${MIN_STRIPES}..${MAX_STRIPES}`);
+    this.maxNrStripes = stripes;
+    while (this.allocated > stripes && this.inactive.popHead() !== null) this.allocated--;
+  }
+
+  /** Nothing cached is doing anything and no bio waits. */
+  get idle(): boolean {
+    return this.hash.size === 0 && this.deferred.length === 0 && this.returnBios.length === 0;
+  }
+}

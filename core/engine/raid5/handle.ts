@@ -1,0 +1,365 @@
+/**
+ * handle_stripe: analyse the stripe, then decide, in the kernel's order — fail what a failed array
+ * cannot serve, fetch or compute missing blocks, hand finished reads and writes back, rewrite blocks
+ * that failed to read, start a write (rmw or rcw, whichever reads less), check parity for a sync.
+ * Deciding only sets R5_Wantread/R5_Wantwrite (+R5_LOCKED) and computes in memory; member I/O is
+ * issued afterwards by opsRunIo and the raid5d unplug, so this file never touches a device.
+ */
+import { arraySectorOf } from '../../format/layout';
+import { assert } from '../../util/assert';
+import { MdIoError } from '../types';
+import { analyseStripe, newStripeHeadState, type StripeHeadState } from './analyse';
+import { copyFromBio, copyToBio, type BioPart } from './bio';
+import type { R5Conf } from './conf';
+import { R5, STRIPE, devFlagNames, stripeStateNames } from './flags';
+import { computeBlock, stripeIsConsistent, xorIntoParity } from './parity';
+import { STRIPE_BYTES, STRIPE_SECTORS, type R5Dev, type StripeHead } from './stripe-head';
+
+/** What a pass decided, as bits so the hot path builds no strings unless the trace wants them. */
+export const ACTION = {
+  FAIL_BIOS: 1 << 0,
+  READ: 1 << 1,
+  COMPUTE: 1 << 2,
+  RETURN_READ: 1 << 3,
+  RETURN_WRITE: 1 << 4,
+  REWRITE: 1 << 5,
+  REREAD: 1 << 6,
+  DELAY: 1 << 7,
+  RMW_READ: 1 << 8,
+  RCW_READ: 1 << 9,
+  RMW: 1 << 10,
+  RCW: 1 << 11,
+  PARITY_OK: 1 << 12,
+  MISMATCH: 1 << 13,
+  PARITY_REWRITE: 1 << 14,
+  RECOVERY_WRITE: 1 << 15,
+  SYNC_DONE: 1 << 16,
+  SYNC_FAILED: 1 << 17,
+} as const;
+
+const ACTION_WORDS: Record<keyof typeof ACTION, string> = {
+  FAIL_BIOS: 'fail bios on lost blocks',
+  READ: 'read missing blocks',
+  COMPUTE: 'compute missing block from parity',
+  RETURN_READ: 'return read data',
+  RETURN_WRITE: 'complete writes',
+  REWRITE: 'rewrite block after read error',
+  REREAD: 're-read rewritten block',
+  DELAY: 'delay for a fuller stripe',
+  RMW_READ: 'read for read-modify-write',
+  RCW_READ: 'read for reconstruct-write',
+  RMW: 'read-modify-write parity',
+  RCW: 'reconstruct-write parity',
+  PARITY_OK: 'parity ok',
+  MISMATCH: 'parity mismatch',
+  PARITY_REWRITE: 'rewrite parity',
+  RECOVERY_WRITE: 'write rebuilt block to recovering member',
+  SYNC_DONE: 'md_done_sync',
+  SYNC_FAILED: 'md_done_sync (failed)',
+};
+
+export function actionWords(actions: number): string {
+  const words: string[] = [];
+  for (const [name, bit] of Object.entries(ACTION)) if (actions & bit) words.push(ACTION_WORDS[name as keyof typeof ACTION]);
+  return words.length ? words.join(', ') : 'nothing to do';
+}
+
+/** One summary reused by every pass: handleStripe never runs re-entrantly. */
+const s: StripeHeadState = newStripeHeadState();
+
+/** Flags a stripe may show both when handling starts and when it ends. */
+export function assertStripeCoherent(sh: StripeHead, where: string): void {
+  assert(sh.ioPending === 0, `stripe ${sh.sector} handled with I/O in flight (${where})`);
+  assert(!(sh.test(STRIPE.SYNCING) && sh.test(STRIPE.SYNC_REQUESTED)), `stripe ${sh.sector}: sync requested twice (${where})`);
+  assert(!sh.test(STRIPE.INSYNC) || sh.test(STRIPE.SYNCING), `stripe ${sh.sector}: INSYNC without SYNCING (${where})`);
+  assert(!sh.test(STRIPE.BIT_DELAY), `stripe ${sh.sector}: handled before its bitmap bits were written (${where})`);
+  for (let i = 0; i < sh.dev.length; i++) {
+    const dev = sh.dev[i];
+    const f = dev.flags;
+    const want = f & (R5.Wantread | R5.Wantwrite);
+    assert(!(f & R5.Wantread && f & R5.Wantwrite), `dev ${i}: read and write wanted at once (${where})`);
+    assert(!!want === !!(f & R5.LOCKED), `dev ${i}: LOCKED exactly when I/O is wanted (${where}), flags ${devFlagNames(f).join(' ')}`);
+    assert(!(f & R5.Wantwrite) || f & R5.UPTODATE, `dev ${i}: only up-to-date blocks are written (${where})`);
+    assert(!(f & R5.Wantread) || !(f & R5.UPTODATE) || f & R5.ReWrite, `dev ${i}: only a re-read reads an up-to-date block (${where})`);
+    assert(dev.written.length === 0 || f & R5.UPTODATE, `dev ${i}: written data lives in the page (${where})`);
+    assert(!(f & R5.OVERWRITE) || (dev.towrite.length > 0 && dev.towriteBytes === STRIPE_BYTES), `dev ${i}: OVERWRITE means whole-block writes pending (${where})`);
+    if (where === 'entry') assert(!want, `dev ${i}: no I/O left over from an earlier pass`);
+  }
+}
+
+function endPart(conf: R5Conf, part: BioPart, error: MdIoError | null): void {
+  if (part.tracker.partDone(error)) conf.returnBios.push(part.tracker);
+}
+
+function lostBlockError(conf: R5Conf, sh: StripeHead, i: number, part: BioPart): MdIoError {
+  const devSector = sh.sector + part.pageOffsetBytes / 512;
+  const arraySector = arraySectorOf(conf.geometry, i, devSector);
+  return new MdIoError(`md: array has failed, sector ${arraySector} cannot be ${part.tracker.bio.op === 'read' ? 'read' : 'written'}`, arraySector);
+}
+
+/** handle_failed_stripe: more members lost than parity covers. Writes fail; reads fail where the block is gone. */
+function handleFailedStripe(conf: R5Conf, sh: StripeHead): number {
+  const bitmap = conf.mddev.bitmap;
+  for (let i = 0; i < sh.dev.length; i++) {
+    const dev = sh.dev[i];
+    if (dev.towrite.length) {
+      for (const part of dev.towrite) endPart(conf, part, lostBlockError(conf, sh, i, part));
+      dev.towrite = [];
+      dev.towriteBytes = 0;
+      dev.flags &= ~R5.OVERWRITE;
+      bitmap?.endWrite(sh.sector, STRIPE_SECTORS, false, true);
+    }
+    if (dev.written.length) {
+      for (const part of dev.written) endPart(conf, part, lostBlockError(conf, sh, i, part));
+      dev.written = [];
+      bitmap?.endWrite(sh.sector, STRIPE_SECTORS, false, true);
+    }
+    if (dev.toread.length && !(dev.flags & R5.Insync)) {
+      for (const part of dev.toread) endPart(conf, part, lostBlockError(conf, sh, i, part));
+      dev.toread = [];
+    }
+  }
+  dropFullWrite(conf, sh);
+  let actions = ACTION.FAIL_BIOS;
+  if (sh.test(STRIPE.SYNCING)) {
+    conf.mddev.mdDoneSync(STRIPE_SECTORS, false);
+    sh.clear(STRIPE.SYNCING | STRIPE.INSYNC);
+    sh.syncKind = null;
+    actions |= ACTION.SYNC_FAILED;
+  }
+  return actions;
+}
+
+/** The block's own reasons to be in memory (fetch_block's first tests). */
+function blockWanted(dev: R5Dev): boolean {
+  return dev.toread.length > 0 || (dev.towrite.length > 0 && !(dev.flags & R5.OVERWRITE)) || s.syncing;
+}
+
+/** handle_stripe_fill: read what readers, partial writers and syncs need; rebuild the one missing block. */
+function handleStripeFill(sh: StripeHead): number {
+  const failedDev = s.failed === 1 ? sh.dev[s.failedNum0] : null;
+  // A missing block someone needs can only be rebuilt from all the others, so all of them are wanted.
+  const needAll = failedDev !== null && !(failedDev.flags & R5.UPTODATE) && blockWanted(failedDev);
+  let actions = 0;
+  for (let i = 0; i < sh.dev.length; i++) {
+    const dev = sh.dev[i];
+    if (dev.flags & (R5.UPTODATE | R5.LOCKED)) continue;
+    if (!needAll && !blockWanted(dev)) continue;
+    if (dev.flags & R5.Insync) {
+      dev.flags |= R5.Wantread | R5.LOCKED;
+      s.locked++;
+      actions |= ACTION.READ;
+    } else if (failedDev === dev && s.uptodate === sh.dev.length - 1) {
+      computeBlock(sh, i);
+      dev.flags |= R5.UPTODATE | R5.Wantcompute;
+      s.uptodate++;
+      actions |= ACTION.COMPUTE;
+    }
+  }
+  return actions;
+}
+
+function returnReads(conf: R5Conf, sh: StripeHead): number {
+  let actions = 0;
+  for (const dev of sh.dev) {
+    if (!dev.toread.length || !(dev.flags & R5.UPTODATE)) continue;
+    for (const part of dev.toread) {
+      copyToBio(part, dev.page);
+      endPart(conf, part, null);
+    }
+    dev.toread = [];
+    actions = ACTION.RETURN_READ;
+  }
+  return actions;
+}
+
+function dropFullWrite(conf: R5Conf, sh: StripeHead): void {
+  if (!sh.test(STRIPE.FULL_WRITE)) return;
+  sh.clear(STRIPE.FULL_WRITE);
+  conf.pendingFullWrites--;
+}
+
+/** handle_stripe_clean_event: the member writes are done; the bios succeed (parity covers a failed write). */
+function returnWrites(conf: R5Conf, sh: StripeHead): number {
+  const bitmap = conf.mddev.bitmap;
+  let actions = 0;
+  for (const dev of sh.dev) {
+    if (!dev.written.length || dev.flags & R5.LOCKED) continue;
+    for (const part of dev.written) endPart(conf, part, null);
+    dev.written = [];
+    bitmap?.endWrite(sh.sector, STRIPE_SECTORS, !(dev.flags & R5.WriteError), sh.test(STRIPE.DEGRADED));
+    actions = ACTION.RETURN_WRITE;
+  }
+  if (actions) dropFullWrite(conf, sh);
+  return actions;
+}
+
+/** Spec §4.10 steps 2-3: a block that failed to read has been rebuilt; write it back, then read it again. */
+function handleReadErrors(conf: R5Conf, sh: StripeHead): number {
+  let actions = 0;
+  for (const f of [s.failedNum0, s.failedNum1]) {
+    if (f < 0) continue;
+    const dev = sh.dev[f];
+    if (conf.usableRdev(f) === null) {
+      // The member failed meanwhile: nothing left to correct on it.
+      dev.flags &= ~(R5.ReadError | R5.ReWrite);
+      continue;
+    }
+    if (!(dev.flags & R5.ReadError) || dev.flags & R5.LOCKED || !(dev.flags & R5.UPTODATE)) continue;
+    if (!(dev.flags & R5.ReWrite)) {
+      dev.flags |= R5.ReWrite | R5.Wantwrite | R5.LOCKED;
+      actions |= ACTION.REWRITE;
+    } else {
+      dev.flags |= R5.Wantread | R5.LOCKED;
+      actions |= ACTION.REREAD;
+    }
+    s.locked++;
+  }
+  return actions;
+}
+
+/** What rmw and rcw would each have to read first; a block on a lost member costs more than any read. */
+export function countPrereads(sh: StripeHead): { rmw: number; rcw: number } {
+  const heavy = 2 * sh.dev.length;
+  let rmw = 0;
+  let rcw = 0;
+  for (let i = 0; i < sh.dev.length; i++) {
+    const dev = sh.dev[i];
+    if (dev.flags & (R5.UPTODATE | R5.LOCKED)) continue;
+    const cost = dev.flags & R5.Insync ? 1 : heavy;
+    if (dev.towrite.length || i === sh.pdIdx) rmw += cost;
+    if (i !== sh.pdIdx && !(dev.flags & R5.OVERWRITE)) rcw += cost;
+  }
+  return { rmw, rcw };
+}
+
+/** handle_stripe_dirtying: choose rmw or rcw by fewer reads, read for it, or start the write. */
+function handleStripeDirtying(conf: R5Conf, sh: StripeHead): number {
+  const { rmw, rcw } = countPrereads(sh);
+  if (rcw === 0) return scheduleReconstruction(conf, sh, false);
+  if (rmw === 0) return scheduleReconstruction(conf, sh, true);
+  const useRmw = rmw < rcw;
+  if (!sh.test(STRIPE.PREREAD_ACTIVE)) {
+    // Reads for a write wait until raid5d activates delayed stripes, so more writes can join first.
+    sh.set(STRIPE.DELAYED | STRIPE.HANDLE);
+    return ACTION.DELAY;
+  }
+  let issued = 0;
+  for (let i = 0; i < sh.dev.length; i++) {
+    const dev = sh.dev[i];
+    if (dev.flags & (R5.UPTODATE | R5.LOCKED) || !(dev.flags & R5.Insync)) continue;
+    const needed = useRmw ? dev.towrite.length > 0 || i === sh.pdIdx : i !== sh.pdIdx && !(dev.flags & R5.OVERWRITE);
+    if (!needed) continue;
+    dev.flags |= R5.Wantread | R5.LOCKED;
+    s.locked++;
+    issued++;
+  }
+  assert(issued > 0, `stripe ${sh.sector}: a write that needs reads (rmw ${rmw}, rcw ${rcw}) can read something`);
+  return useRmw ? ACTION.RMW_READ : ACTION.RCW_READ;
+}
+
+/** schedule_reconstruction + ops_run_prexor/biodrain/reconstruct: new data into the pages, new parity, write both. */
+function scheduleReconstruction(conf: R5Conf, sh: StripeHead, rmw: boolean): number {
+  const pd = sh.pdIdx;
+  let fullWrite = true;
+  for (let i = 0; i < sh.dev.length; i++) {
+    if (i === pd) continue;
+    const dev = sh.dev[i];
+    if (!(dev.flags & R5.OVERWRITE)) fullWrite = false;
+    if (!dev.towrite.length) continue;
+    if (rmw) xorIntoParity(sh, i);
+    for (const part of dev.towrite) copyFromBio(part, dev.page);
+    dev.written = dev.towrite;
+    dev.towrite = [];
+    dev.towriteBytes = 0;
+    dev.flags = (dev.flags & ~R5.OVERWRITE) | R5.UPTODATE | R5.Wantwrite | R5.LOCKED;
+    if (rmw) xorIntoParity(sh, i);
+  }
+  if (!rmw) {
+    for (let i = 0; i < sh.dev.length; i++) assert(i === pd || sh.dev[i].flags & R5.UPTODATE, `rcw: data block ${i} is in memory`);
+    computeBlock(sh, pd);
+  } else {
+    assert(sh.dev[pd].flags & R5.UPTODATE, 'rmw: old parity is in memory');
+  }
+  sh.dev[pd].flags |= R5.UPTODATE | R5.Wantwrite | R5.LOCKED;
+  if (fullWrite && !sh.test(STRIPE.FULL_WRITE)) {
+    sh.set(STRIPE.FULL_WRITE);
+    conf.pendingFullWrites++;
+  }
+  return rmw ? ACTION.RMW : ACTION.RCW;
+}
+
+/** handle_parity_checks5: verify the stripe for resync/check/repair, or rebuild the missing block for recovery. */
+function handleParityChecks(conf: R5Conf, sh: StripeHead): number {
+  if (s.failed === 0) {
+    if (s.uptodate < sh.dev.length) return 0;
+    if (stripeIsConsistent(sh)) {
+      sh.set(STRIPE.INSYNC);
+      return ACTION.PARITY_OK;
+    }
+    conf.mddev.addMismatches(STRIPE_SECTORS);
+    sh.set(STRIPE.INSYNC);
+    if (sh.syncKind === 'check') return ACTION.MISMATCH;
+    computeBlock(sh, sh.pdIdx);
+    sh.dev[sh.pdIdx].flags |= R5.Wantwrite | R5.LOCKED;
+    return ACTION.MISMATCH | ACTION.PARITY_REWRITE;
+  }
+  assert(s.failed === 1, 'a sync stripe with two lost blocks is a failed stripe');
+  const dev = sh.dev[s.failedNum0];
+  if (!(dev.flags & R5.UPTODATE)) return 0;
+  sh.set(STRIPE.INSYNC);
+  sh.clear(STRIPE.DEGRADED);
+  if (conf.usableRdev(s.failedNum0) === null || sh.syncKind === 'check') return ACTION.COMPUTE;
+  dev.flags |= R5.Wantwrite | R5.LOCKED;
+  return ACTION.RECOVERY_WRITE;
+}
+
+function traceFlags(sh: StripeHead): string[] {
+  const flags = stripeStateNames(sh.state);
+  for (let i = 0; i < sh.dev.length; i++) {
+    const names = devFlagNames(sh.dev[i].flags & ~R5.Insync);
+    if (sh.dev[i].toread.length) names.push('toread');
+    if (sh.dev[i].towrite.length) names.push('towrite');
+    if (names.length) flags.push(`dev${i}:${names.join('|')}`);
+  }
+  return flags;
+}
+
+/** One handle_stripe pass. Returns the ACTION bits it took. */
+export function handleStripe(conf: R5Conf, sh: StripeHead): number {
+  assertStripeCoherent(sh, 'entry');
+  const trace = conf.mddev.trace;
+  const entryFlags = trace.wants('handle_stripe') ? traceFlags(sh) : null;
+  sh.clear(STRIPE.HANDLE);
+  sh.set(STRIPE.ACTIVE);
+  for (const dev of sh.dev) dev.flags &= ~R5.Wantcompute;
+  if (sh.test(STRIPE.SYNC_REQUESTED)) {
+    sh.clear(STRIPE.SYNC_REQUESTED | STRIPE.INSYNC);
+    sh.set(STRIPE.SYNCING);
+  }
+  analyseStripe(sh, conf.slots, s);
+  let actions = 0;
+  if (s.failed > conf.maxDegraded) {
+    actions |= handleFailedStripe(conf, sh);
+    analyseStripe(sh, conf.slots, s);
+  }
+  if (s.toRead || s.nonOverwrite || s.syncing || (s.toWrite && s.failed)) actions |= handleStripeFill(sh);
+  actions |= returnReads(conf, sh) | returnWrites(conf, sh);
+  analyseStripe(sh, conf.slots, s);
+  if (s.failed <= conf.maxDegraded) actions |= handleReadErrors(conf, sh);
+  if (s.toWrite && s.locked === 0 && s.written === 0 && s.failed <= conf.maxDegraded) actions |= handleStripeDirtying(conf, sh);
+  if (s.syncing && s.locked === 0 && s.toWrite === 0 && s.written === 0 && !sh.test(STRIPE.INSYNC)) {
+    actions |= handleParityChecks(conf, sh);
+    analyseStripe(sh, conf.slots, s);
+  }
+  if (s.syncing && s.locked === 0 && sh.test(STRIPE.INSYNC)) {
+    conf.mddev.mdDoneSync(STRIPE_SECTORS, true);
+    sh.clear(STRIPE.SYNCING | STRIPE.INSYNC);
+    sh.syncKind = null;
+    actions |= ACTION.SYNC_DONE;
+  }
+  sh.clear(STRIPE.ACTIVE);
+  assertStripeCoherent(sh, 'exit');
+  if (entryFlags !== null) trace.emit({ fn: 'handle_stripe', sector: sh.sector, flags: entryFlags, action: actionWords(actions) });
+  return actions;
+}

@@ -1,0 +1,125 @@
+/**
+ * raid5d: the md thread of a RAID4/5 array. Each pass runs md_check_recovery first (as the kernel
+ * does), attaches waiting bios, writes out bitmap bits that held writes back, activates delayed
+ * stripes, handles batches of up to 8 stripes by priority (handle_list before hold_list, with the
+ * preread bypass threshold), then unplugs: all member I/O of the pass, merged per member.
+ */
+import type { R5Conf } from './conf';
+import { IO_THRESHOLD } from './conf';
+import { STRIPE } from './flags';
+import { handleStripe } from './handle';
+import type { MemberQueues } from './io';
+import { feedDeferred } from './make-request';
+import type { StripeHead } from './stripe-head';
+
+export const MAX_STRIPE_BATCH = 8;
+
+/** What the UI's "recent stripes" panel shows: a fixed ring, copied numbers only. */
+export class RecentStripes {
+  readonly sectors: number[] = [];
+  readonly states: number[] = [];
+  readonly devFlags: number[][] = [];
+
+  record(sh: StripeHead): void {
+    if (this.sectors.length === MAX_STRIPE_BATCH) {
+      this.sectors.shift();
+      this.states.shift();
+      this.devFlags.shift();
+    }
+    this.sectors.push(sh.sector);
+    this.states.push(sh.state);
+    this.devFlags.push(sh.dev.map((dev) => dev.flags));
+  }
+}
+
+/** raid5_activate_delayed: when no pre-read is running, let every delayed stripe issue its reads. */
+function activateDelayed(conf: R5Conf): void {
+  if (conf.prereadActiveStripes >= IO_THRESHOLD) return;
+  let sh: StripeHead | null;
+  while ((sh = conf.delayedList.popHead()) !== null) {
+    sh.clear(STRIPE.DELAYED);
+    if (!sh.test(STRIPE.PREREAD_ACTIVE)) {
+      sh.set(STRIPE.PREREAD_ACTIVE);
+      conf.prereadActiveStripes++;
+    }
+    conf.holdList.pushTail(sh);
+  }
+}
+
+/** __get_priority_stripe: handle_list first; hold_list when nothing else or the bypass count says so. */
+function getPriorityStripe(conf: R5Conf): StripeHead | null {
+  const handle = conf.handleList.first();
+  const hold = conf.holdList.first();
+  if (handle !== null) {
+    if (hold === null) conf.bypassCount = 0;
+    else if (!handle.test(STRIPE.PREREAD_ACTIVE)) {
+      if (hold === conf.lastHold) conf.bypassCount++;
+      else {
+        conf.lastHold = hold;
+        conf.bypassCount = Math.max(0, conf.bypassCount - conf.bypassThreshold);
+      }
+    }
+    conf.handleList.remove(handle);
+    return handle;
+  }
+  if (hold !== null && ((conf.bypassThreshold > 0 && conf.bypassCount > conf.bypassThreshold) || conf.pendingFullWrites === 0)) {
+    conf.bypassCount = Math.max(0, conf.bypassCount - conf.bypassThreshold);
+    conf.holdList.remove(hold);
+    return hold;
+  }
+  return null;
+}
+
+/** Flush the bitmap bits new writes set, then let those writes go (activate_bit_delay). */
+function activateBitDelay(conf: R5Conf): boolean {
+  if (conf.bitmapList.empty) return false;
+  conf.mddev.bitmap?.unplug();
+  let sh: StripeHead | null;
+  while ((sh = conf.bitmapList.popHead()) !== null) {
+    sh.clear(STRIPE.BIT_DELAY);
+    conf.releaseStripe(sh);
+  }
+  return true;
+}
+
+/** One pass; returns whether it did any work. At most ~max_nr_stripes stripes are handled per pass. */
+export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes): boolean {
+  const mddev = conf.mddev;
+  mddev.mdCheckRecovery();
+  conf.refreshSlots();
+  let worked = feedDeferred(conf);
+  worked = activateBitDelay(conf) || worked;
+  activateDelayed(conf);
+  let handled = 0;
+  const batch: StripeHead[] = [];
+  const limit = Math.max(conf.maxNrStripes, 64);
+  while (handled < limit) {
+    batch.length = 0;
+    let sh: StripeHead | null;
+    while (batch.length < MAX_STRIPE_BATCH && (sh = getPriorityStripe(conf)) !== null) batch.push(sh);
+    if (batch.length === 0) break;
+    for (const stripe of batch) {
+      handleStripe(conf, stripe);
+      recent.record(stripe);
+      queues.opsRunIo(conf, stripe);
+    }
+    for (const stripe of batch) conf.releaseStripe(stripe);
+    handled += batch.length;
+  }
+  const ios = queues.unplug(conf);
+  const ended = endBios(conf);
+  if (mddev.trace.wants('raid5d')) {
+    mddev.trace.emit({ fn: 'raid5d', action: `handled ${handled} stripes, ${ios} merged member I/Os, ended ${ended} bios; active ${conf.activeStripes}/${conf.maxNrStripes}` });
+  }
+  return worked || handled > 0 || ios > 0 || ended > 0;
+}
+
+/** return_io: end finished bios outside handle_stripe, so callbacks may submit new bios safely. */
+export function endBios(conf: R5Conf): number {
+  const finished = conf.returnBios.splice(0, conf.returnBios.length);
+  for (const tracker of finished) {
+    if (tracker.writeStarted) conf.mddev.mdWriteEnd();
+    tracker.bio.endIo(tracker.error);
+  }
+  return finished.length;
+}

@@ -1,0 +1,97 @@
+/**
+ * StripeHead (`struct stripe_head`): one 4 KiB-deep slice across every member at the same member
+ * sector, with a page per member (`dev[i]`). Pages are views into one buffer allocated when the stripe
+ * is created, so handling and I/O never allocate per block.
+ */
+import type { SyncKind } from '../types';
+import type { BioPart } from './bio';
+import { R5, STRIPE } from './flags';
+
+export const STRIPE_SECTORS = 8;
+export const STRIPE_BYTES = 4096;
+
+/** `struct r5dev`: one member's block in the stripe. */
+export class R5Dev {
+  flags = 0;
+  /** Readers waiting for this block. */
+  toread: BioPart[] = [];
+  /** Writers whose data is not yet in the page. */
+  towrite: BioPart[] = [];
+  /** Writers whose data is in the page, waiting for the member write to finish. */
+  written: BioPart[] = [];
+  towriteBytes = 0;
+
+  constructor(
+    readonly page: Uint8Array,
+    /** The same page as 32-bit words, for the XOR loops. */
+    readonly words: Int32Array,
+  ) {}
+
+  has(flag: number): boolean {
+    return (this.flags & flag) !== 0;
+  }
+
+  reset(): void {
+    this.flags = 0;
+    this.towriteBytes = 0;
+    if (this.toread.length) this.toread = [];
+    if (this.towrite.length) this.towrite = [];
+    if (this.written.length) this.written = [];
+  }
+}
+
+export class StripeHead {
+  /** Member sector of the stripe (a multiple of 8); -1 while unused. */
+  sector = -1;
+  pdIdx = 0;
+  state = 0;
+  /** What the sync that requested this stripe is doing. */
+  syncKind: SyncKind | null = null;
+  /** Member I/Os submitted and not yet completed; the stripe stays off every list meanwhile. */
+  ioPending = 0;
+  readonly dev: R5Dev[];
+
+  /** Intrusive list links (`sh->lru`): a stripe is on at most one list. */
+  listName: string | null = null;
+  prev: StripeHead | null = null;
+  next: StripeHead | null = null;
+
+  constructor(readonly disks: number) {
+    const buffer = new ArrayBuffer(disks * STRIPE_BYTES);
+    this.dev = [];
+    for (let i = 0; i < disks; i++) {
+      this.dev.push(new R5Dev(new Uint8Array(buffer, i * STRIPE_BYTES, STRIPE_BYTES), new Int32Array(buffer, i * STRIPE_BYTES, STRIPE_BYTES / 4)));
+    }
+  }
+
+  test(bit: number): boolean {
+    return (this.state & bit) !== 0;
+  }
+
+  set(bit: number): void {
+    this.state |= bit;
+  }
+
+  clear(bit: number): void {
+    this.state &= ~bit;
+  }
+
+  /** init_stripe: take the stripe for a new sector; the previous contents are forgotten. */
+  init(sector: number, pdIdx: number): void {
+    this.sector = sector;
+    this.pdIdx = pdIdx;
+    this.state = 0;
+    this.syncKind = null;
+    this.ioPending = 0;
+    for (const dev of this.dev) dev.reset();
+  }
+
+  /** Nothing waits on the stripe: it may go back to the inactive list. */
+  get quiescent(): boolean {
+    if (this.ioPending > 0 || this.state & (STRIPE.SYNCING | STRIPE.SYNC_REQUESTED | STRIPE.HANDLE)) return false;
+    for (const dev of this.dev) {
+      if (dev.toread.length || dev.towrite.length || dev.written.length || dev.flags & R5.LOCKED) return false;
+    }
+    return true;
+  }
+}

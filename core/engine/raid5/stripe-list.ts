@@ -1,0 +1,51 @@
+/**
+ * The stripe cache's lists (handle_list, hold_list, delayed_list, bitmap_list, inactive_list): intrusive
+ * doubly linked lists through StripeHead.prev/next, like `sh->lru`, so moving a stripe is O(1) and
+ * allocates nothing. A stripe is on at most one list at a time.
+ */
+import { assert } from '../../util/assert';
+import type { StripeHead } from './stripe-head';
+
+export class StripeList {
+  private head: StripeHead | null = null;
+  private tail: StripeHead | null = null;
+  length = 0;
+
+  constructor(readonly name: string) {}
+
+  get empty(): boolean {
+    return this.length === 0;
+  }
+
+  first(): StripeHead | null {
+    return this.head;
+  }
+
+  pushTail(sh: StripeHead): void {
+    assert(sh.listName === null, `stripe ${sh.sector} joins ${this.name} while on ${sh.listName}`);
+    sh.listName = this.name;
+    sh.prev = this.tail;
+    sh.next = null;
+    if (this.tail) this.tail.next = sh;
+    else this.head = sh;
+    this.tail = sh;
+    this.length++;
+  }
+
+  remove(sh: StripeHead): void {
+    assert(sh.listName === this.name, `stripe ${sh.sector} leaves ${this.name} but is on ${sh.listName}`);
+    if (sh.prev) sh.prev.next = sh.next;
+    else this.head = sh.next;
+    if (sh.next) sh.next.prev = sh.prev;
+    else this.tail = sh.prev;
+    sh.prev = sh.next = null;
+    sh.listName = null;
+    this.length--;
+  }
+
+  popHead(): StripeHead | null {
+    const sh = this.head;
+    if (sh) this.remove(sh);
+    return sh;
+  }
+}
