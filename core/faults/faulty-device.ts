@@ -19,6 +19,7 @@ import {
   type BitFlip,
   type FaultSpec,
   type FaultSpecInput,
+  type FlakeyFeatures,
   type FlakeySpec,
   FaultError,
   type SectorRange,
@@ -50,6 +51,11 @@ interface ActiveFault {
   readonly badSectors: SectorSet | null;
   /** bitrot: the bits it flipped. */
   readonly flips: readonly BitFlip[] | null;
+}
+
+interface DownFlakey {
+  fault: ActiveFault;
+  features: FlakeyFeatures;
 }
 
 /** One fault as the UI shows it. */
@@ -235,18 +241,18 @@ export class FaultyDevice implements BlockDevice {
     this.begin('read', offsetBytes, lengthBytes);
     const [startSector, endSector] = this.sectorSpan(offsetBytes, lengthBytes);
     const down = this.downFlakeys(startSector, endSector);
-    const erroring = down.find((f) => effectiveFlakeyFeatures((f.spec as FlakeySpec).features).errorReads);
-    if (erroring) this.fail(erroring, offsetBytes, 'read error (dm-flakey down)');
+    const erroring = down.find((d) => d.features.errorReads);
+    if (erroring) this.fail(erroring.fault, offsetBytes, 'read error (dm-flakey down)');
     for (const f of this.list) {
       const bad = f.badSectors?.firstIn(startSector, endSector) ?? -1;
       if (bad >= 0) this.fail(f, bad * SECTOR_BYTES, `read error at sector ${bad} (dm-dust)`);
     }
     this.passDown(() => this.device.readv(buffers, offsetBytes));
-    for (const f of down) {
-      const c = (f.spec as FlakeySpec).features.corruptBioByte;
+    for (const { fault, features } of down) {
+      const c = features.corruptBioByte;
       if (c?.direction === 'read' && c.nthByte <= lengthBytes) {
         setBioByte(buffers, c.nthByte - 1, c.value);
-        f.hits++;
+        fault.hits++;
       }
     }
   }
@@ -256,21 +262,15 @@ export class FaultyDevice implements BlockDevice {
     this.begin('write', offsetBytes, lengthBytes);
     const [startSector, endSector] = this.sectorSpan(offsetBytes, lengthBytes);
     const down = this.downFlakeys(startSector, endSector);
-    const dropping = down.find((f) => (f.spec as FlakeySpec).features.dropWrites);
-    if (dropping) {
-      dropping.hits++;
-      return;
-    }
-    const erroring = down.find((f) => effectiveFlakeyFeatures((f.spec as FlakeySpec).features).errorWrites);
-    if (erroring) this.fail(erroring, offsetBytes, 'write error (dm-flakey down)');
+    if (this.dropsOrFailsWrite(down, offsetBytes)) return;
     let data: Uint8Array[] = buffers;
-    for (const f of down) {
-      const c = (f.spec as FlakeySpec).features.corruptBioByte;
+    for (const { fault, features } of down) {
+      const c = features.corruptBioByte;
       if (c?.direction !== 'write' || c.nthByte > lengthBytes) continue;
       // Corrupt a copy: the caller's pages are md's stripe cache, which must keep the true data.
       if (data === buffers) data = [Buffer.concat(buffers)];
       setBioByte(data, c.nthByte - 1, c.value);
-      f.hits++;
+      fault.hits++;
     }
     for (const f of this.list) {
       if (f.spec.kind === 'write-error' && rangeHits(f.spec.range, startSector, endSector)) {
@@ -298,13 +298,7 @@ export class FaultyDevice implements BlockDevice {
   flush(): void {
     this.begin('flush', 0, 0);
     const down = this.downFlakeys(0, Math.ceil(this.sizeBytes / SECTOR_BYTES));
-    const dropping = down.find((f) => (f.spec as FlakeySpec).features.dropWrites);
-    if (dropping) {
-      dropping.hits++;
-      return;
-    }
-    const erroring = down.find((f) => effectiveFlakeyFeatures((f.spec as FlakeySpec).features).errorWrites);
-    if (erroring) this.fail(erroring, 0, 'flush failed (dm-flakey down)');
+    if (this.dropsOrFailsWrite(down, 0)) return;
     this.passDown(() => this.device.flush());
   }
 
@@ -366,11 +360,28 @@ export class FaultyDevice implements BlockDevice {
     return elapsedMs % (spec.upMs + spec.downMs) >= spec.upMs;
   }
 
-  private downFlakeys(startSector: number, endSector: number): ActiveFault[] {
+  /** The flakey faults in a down period that cover the sectors, with their effective features. */
+  private downFlakeys(startSector: number, endSector: number): DownFlakey[] {
     const nowMs = this.options.clock();
-    return this.list.filter(
-      (f) => f.spec.kind === 'flakey' && rangeHits(f.spec.range, startSector, endSector) && this.isDown(f.spec, f.sinceMs, nowMs),
-    );
+    const down: DownFlakey[] = [];
+    for (const fault of this.list) {
+      const spec = fault.spec;
+      if (spec.kind !== 'flakey' || !rangeHits(spec.range, startSector, endSector) || !this.isDown(spec, fault.sinceMs, nowMs)) continue;
+      down.push({ fault, features: effectiveFlakeyFeatures(spec.features) });
+    }
+    return down;
+  }
+
+  /** dm-flakey's write path while down: drop_writes wins (success, nothing stored), then error_writes. */
+  private dropsOrFailsWrite(down: readonly DownFlakey[], offsetBytes: number): boolean {
+    const dropping = down.find((d) => d.features.dropWrites);
+    if (dropping) {
+      dropping.fault.hits++;
+      return true;
+    }
+    const erroring = down.find((d) => d.features.errorWrites);
+    if (erroring) this.fail(erroring.fault, offsetBytes, 'write error (dm-flakey down)');
+    return false;
   }
 
   private fail(fault: ActiveFault, offsetBytes: number, detail: string): never {
