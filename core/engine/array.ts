@@ -82,11 +82,11 @@ export class MdArray {
 
   /** mdadm --create, then run it: the initial resync/recovery starts by itself unless assume-clean. */
   static create(dir: string, createOptions: CreateOptions, options: MdArrayOptions = {}): MdArray {
-    const { paths } = createArray(dir, createOptions);
-    return MdArray.assemble(paths, { ...options, run: true });
+    const { plan, paths } = createArray(dir, createOptions);
+    return MdArray.assemble(paths, { ...options, run: true, createdWithSpareTrickImage: plan.spareTrickImage });
   }
 
-  static assemble(imagePaths: readonly string[], options: MdArrayOptions & { run?: boolean } = {}): MdArray {
+  static assemble(imagePaths: readonly string[], options: MdArrayOptions & { run?: boolean; createdWithSpareTrickImage?: number } = {}): MdArray {
     const clock = options.clock ?? new RealClock();
     const trace = new TraceRing(clock, options.traceCapacity);
     const personality = options.personality ?? defaultPersonality;
@@ -98,6 +98,7 @@ export class MdArray {
       trace,
       createPersonality: personality,
       openDevice: options.openDevice,
+      createdWithSpareTrickImage: options.createdWithSpareTrickImage,
     });
     const array = new MdArray(mddev, clock, options);
     array.runUntilSync(() => array.mddev.pers === null || array.mddev.quiescent() || array.mddev.recovery.has('RUNNING'));

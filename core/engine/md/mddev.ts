@@ -38,6 +38,9 @@ export interface MddevConfig {
   bitmapOffsetSectors: number | null;
 }
 
+/** md thread passes per run() slice: keeps slices short under a virtual clock, where time stands still. */
+const MAX_PASSES_PER_RUN = 32;
+
 /** Kernel log lines kept for the UI and the CLI (bounded like dmesg's ring). */
 const LOG_LIMIT = 512;
 
@@ -281,7 +284,8 @@ export class Mddev {
    */
   run(budgetMs: number): { busy: boolean; nextWakeMs: number | null } {
     const deadlineMs = this.clock.nowMs() + budgetMs;
-    for (;;) {
+    // A virtual clock does not move while md works, so passes bound the slice as well as time.
+    for (let pass = 1; ; pass++) {
       // raid5d starts every pass with md_check_recovery; without a personality md calls it alone.
       let worked = false;
       if (this.pers !== null) worked = this.pers.daemon();
@@ -300,7 +304,7 @@ export class Mddev {
         this.mdCheckRecovery();
         worked = true;
       }
-      if (!worked || this.clock.nowMs() >= deadlineMs) {
+      if (!worked || this.clock.nowMs() >= deadlineMs || pass >= MAX_PASSES_PER_RUN) {
         return { busy: worked || !this.quiescent(), nextWakeMs: this.nextWakeMs() };
       }
     }

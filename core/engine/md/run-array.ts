@@ -24,6 +24,11 @@ export interface RunArrayOptions {
   clock: Clock;
   trace: TraceRing;
   createPersonality: PersonalityFactory | null;
+  /**
+   * mdadm --create binds members in the order given, the spare-trick member last; --assemble binds
+   * slots in order and the freshest member last. mdstat lists the most recently bound first.
+   */
+  createdWithSpareTrickImage?: number;
   /** Opens a member; the fault layer wraps devices here. */
   openDevice?: (imagePath: string) => BlockDevice;
 }
@@ -105,6 +110,11 @@ export function runArray(imagePaths: readonly string[], options: RunArrayOptions
   }
   for (const c of decision.spares) mddev.bind(rdevOf(c));
   for (const rdev of bindLast) mddev.bind(rdev);
+  if (options.createdWithSpareTrickImage !== undefined) {
+    const trick = options.createdWithSpareTrickImage;
+    const order = [...mddev.rdevs].sort((a, b) => (a.index === trick ? Infinity : a.index) - (b.index === trick ? Infinity : b.index));
+    order.forEach((rdev, i) => (rdev.bindSeq = i + 1));
+  }
   for (const c of candidates) if (!used.has(c)) c.dev.close();
   for (const line of decision.messages) mddev.log(line);
 

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MdArray, type MdArrayOptions } from '../../../core/engine/array';
+import { VirtualClock } from '../../../core/engine/clock';
+import type { CreateOptions } from '../../../core/md/create';
+import { createReferencePersonality } from './reference-personality';
+
+export const MiB = 1024 * 1024;
+
+export function tempDir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `mdlab-md-${tag}-`));
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function engineOptions(extra: MdArrayOptions = {}): MdArrayOptions & { clock: VirtualClock } {
+  return { clock: new VirtualClock(), personality: createReferencePersonality, ...extra } as MdArrayOptions & { clock: VirtualClock };
+}
+
+export function createOptions(extra: Partial<CreateOptions> = {}): CreateOptions {
+  return {
+    level: 5,
+    raidDevices: 4,
+    chunkKib: 64,
+    memberBytes: 8 * MiB,
+    name: 'lab',
+    homehost: 'mdlab',
+    nowSeconds: 1_790_000_000,
+    ...extra,
+  };
+}
+
+/** Deterministic non-repeating bytes, so a mis-mapped block cannot look right by accident. */
+export function patternBytes(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+export function createArrayIn(dir: string, extra: Partial<CreateOptions> = {}, options: MdArrayOptions = {}): MdArray {
+  return MdArray.create(dir, createOptions(extra), engineOptions(options));
+}
