@@ -77,7 +77,9 @@ function errnoCode(err: unknown): DeviceErrorCode | null {
 function wrapErrno(err: unknown, device: string, offsetBytes: number): never {
   const code = errnoCode(err);
   if (code === null) throw err;
-  throw new DeviceError(code, device, offsetBytes, (err as Error).message.replace(/^[A-Z]+: /, ''));
+  // "ENOENT: no such file or directory, open '/x/disk0.img'" -> "no such file or directory"
+  const detail = (err as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
+  throw new DeviceError(code, device, offsetBytes, detail);
 }
 
 export interface OpenOptions {

@@ -8,6 +8,8 @@ import { repoRoot } from './golden';
 export interface CliResult {
   code: number;
   stdout: string;
+  /** stdout as raw bytes, for binary output such as cat. */
+  stdoutBytes: Buffer;
   stderr: string;
 }
 
@@ -19,7 +21,8 @@ export async function runCli(args: string[]): Promise<CliResult> {
   stdout.on('data', (b: Buffer) => out.push(b));
   stderr.on('data', (b: Buffer) => err.push(b));
   const code = await main(args, { stdout, stderr });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  const stdoutBytes = Buffer.concat(out);
+  return { code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8') };
 }
 
 /** The installed command exactly as a user runs it: node bin/mdlab.mjs, stdout as raw bytes. */
