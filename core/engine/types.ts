@@ -115,6 +115,13 @@ export interface Personality {
    * stripe cache is full and md_do_sync should come back after the daemon has run.
    */
   syncRequest(sectorNr: number, kind: SyncKind): number;
+  /**
+   * True when the last syncRequest skipped its range (bitmap-clean, or a SYNC on a degraded array):
+   * no I/O was issued and md_done_sync will not be called for it (the kernel's `*skipped = 1`).
+   * Optional: without it md treats any return other than one stripe (8 sectors) as a skip, which is
+   * ambiguous only with a 4 KiB bitmap chunk.
+   */
+  readonly lastSyncSkipped?: boolean;
   /** raid5_error: the personality's reaction to md_error (degraded count, Faulty). */
   errorHandler(rdev: RdevView): void;
   hotAddDisk(rdev: RdevView): boolean;
