@@ -142,9 +142,29 @@ export class FaultyDevice implements BlockDevice {
     return this.device.sizeBytes;
   }
 
-  /** The raw member below every fault: for bit rot and for the power-cut domain's restores. */
+  /** The image below every fault, as currently open (closed while unplugged; see withImage). */
   get inner(): BlockDevice {
     return this.device;
+  }
+
+  /**
+   * Runs `io` on the image beneath every fault (bit rot, power-cut restores). An unplugged image is
+   * reopened for the moment: the medium still exists even though md can no longer reach it.
+   */
+  withImage<T>(io: (image: BlockDevice) => T): T {
+    if (!this.unplugged) return io(this.device);
+    if (!this.options.reopen) throw new FaultError(`${this.name} is unplugged and its image cannot be reopened.`);
+    const image = this.options.reopen();
+    try {
+      return io(image);
+    } finally {
+      image.close();
+    }
+  }
+
+  /** Whether withImage can reach the image now. */
+  get imageReachable(): boolean {
+    return !this.unplugged || this.options.reopen !== undefined;
   }
 
   get isUnplugged(): boolean {
@@ -162,9 +182,9 @@ export class FaultyDevice implements BlockDevice {
     const spec = parseFaultSpec(input);
     let flips: BitFlip[] | null = null;
     if (spec.kind === 'bitrot') {
-      if (this.unplugged) throw new FaultError(`${this.name} is unplugged; bit rot needs its image.`);
-      flips = bitrotPlacements(spec, this.sizeBytes);
-      applyBitFlips(this.device, flips);
+      const placed = bitrotPlacements(spec, this.sizeBytes);
+      this.withImage((image) => applyBitFlips(image, placed));
+      flips = placed;
     }
     if (spec.kind === 'unplug' && !this.unplugged) {
       this.unplugged = true;

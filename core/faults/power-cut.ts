@@ -34,7 +34,7 @@ export interface InFlightWrite {
 }
 
 interface UndoRecord extends InFlightWrite {
-  /** The bytes the write replaced, or null when the member was already gone (the write cannot land). */
+  /** The bytes the write replaced, or null when the image was out of reach (the write cannot land). */
   readonly before: Uint8Array | null;
 }
 
@@ -93,9 +93,10 @@ export class PowerCutDomain {
     this.pendingBytes += lengthBytes;
     const dev = this.options.members[member];
     let before: Uint8Array | null = null;
-    if (!this.hasCut && !dev.isUnplugged && offsetBytes + lengthBytes <= dev.sizeBytes) {
-      before = new Uint8Array(lengthBytes);
-      dev.inner.read(before, offsetBytes);
+    if (!this.hasCut && dev.imageReachable && offsetBytes + lengthBytes <= dev.sizeBytes) {
+      const bytes = new Uint8Array(lengthBytes);
+      dev.withImage((image) => image.read(bytes, offsetBytes));
+      before = bytes;
     }
     const token = this.nextToken++;
     this.pending.set(token, { token, member, offsetBytes, lengthBytes, submittedMs: nowMs, before });
@@ -120,9 +121,14 @@ export class PowerCutDomain {
     const writes: PowerCutReport['writes'] = [];
     // One draw per write, in submit order, so a seed names one outcome whatever the probability.
     for (const w of [...this.pending.values()].sort((a, b) => a.token - b.token)) {
-      const persisted = this.prng.nextFloat() < this.survivalProbability;
+      let persisted = this.prng.nextFloat() < this.survivalProbability;
       const dev = this.options.members[w.member];
-      if (!persisted && w.before !== null && !dev.isUnplugged) dev.inner.write(w.before, w.offsetBytes);
+      if (!persisted && w.before !== null) {
+        const before = w.before;
+        // An unplugged image that cannot be reopened keeps what it got: say so rather than pretend.
+        if (dev.imageReachable) dev.withImage((image) => image.write(before, w.offsetBytes));
+        else persisted = true;
+      }
       const { before: _, ...view } = w;
       writes.push({ ...view, outcome: persisted ? 'persisted' : 'dropped' });
     }

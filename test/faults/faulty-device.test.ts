@@ -317,6 +317,16 @@ describe('bit rot', () => {
     expect(setBits).toBe(16);
   });
 
+  it('reaches an unplugged member’s image, reopening it for the moment', () => {
+    dev.inject({ kind: 'unplug' });
+    dev.inject({ kind: 'bitrot', placement: { by: 'chosen', flips: [{ offsetBytes: 3, bit: 6 }] } });
+    expect(diffOffsets(fileBytes(image, 0, MiB), original)).toEqual([3]);
+    expect(dev.isUnplugged).toBe(true);
+    const mem = new FaultyDevice(new MemBlockDevice('mem0', MiB), { clock: clock.read });
+    mem.inject({ kind: 'unplug' });
+    expect(() => mem.inject({ kind: 'bitrot', placement: { by: 'chosen', flips: [{ offsetBytes: 3, bit: 6 }] } })).toThrow(FaultError);
+  });
+
   it('goes beneath the other faults: it reaches the image even while the member fails every I/O', () => {
     dev.inject({ kind: 'fail' });
     dev.inject({ kind: 'bitrot', placement: { by: 'chosen', flips: [{ offsetBytes: 10, bit: 1 }] } });

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FaultyDevice } from '../../core/faults/faulty-device';
 import { PowerCutDomain } from '../../core/faults/power-cut';
 import { AssertionError } from '../../core/util/assert';
-import { type FileBlockDevice, MemBlockDevice } from '../../core/format/blockdev';
+import { FileBlockDevice, MemBlockDevice } from '../../core/format/blockdev';
 import { xorBlocks } from '../../core/util/xor';
 import { VirtualClock, diffOffsets, errorOf, fileBytes, pattern, patternedImage, tempDir } from './helpers';
 
@@ -71,6 +71,25 @@ describe('PowerCutDomain', () => {
     devs[0].write(pattern(4096, 3), 8 * MiB);
     domain.cut(0);
     expect(fileBytes(images[0], 8 * MiB, 4096).every((b) => b === 0)).toBe(true);
+  });
+
+  it('restores a write on a member unplugged while the write was in flight', () => {
+    const reopenable = images.map((img) => new FaultyDevice(img, { clock: clock.read, reopen: () => FileBlockDevice.open(img.path) }));
+    const domain = new PowerCutDomain({ seed: 1, members: reopenable });
+    domain.submit(2, 0, 4096);
+    reopenable[2].write(pattern(4096, 8), 0);
+    reopenable[2].inject({ kind: 'unplug' });
+    expect(domain.cut(0).writes.map((w) => w.outcome)).toEqual(['dropped']);
+    expect(diffOffsets(fileBytes(images[2], 0, MiB), originals[2])).toEqual([]);
+  });
+
+  it('reports a write it could not take back as persisted', () => {
+    const domain = new PowerCutDomain({ seed: 1, members: devs });
+    domain.submit(1, 0, 4096);
+    devs[1].write(pattern(4096, 8), 0);
+    devs[1].inject({ kind: 'unplug' }); // no way to reopen this one
+    expect(domain.cut(0).writes.map((w) => w.outcome)).toEqual(['persisted']);
+    expect(diffOffsets(fileBytes(images[1], 0, 4096), pattern(4096, 8))).toEqual([]);
   });
 
   it('switches every member off at the cut', () => {
