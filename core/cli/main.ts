@@ -9,9 +9,10 @@ import { catVerb } from './verbs/cat';
 import { createVerb } from './verbs/create';
 import { detailVerb } from './verbs/detail';
 import { examineVerb } from './verbs/examine';
+import { labsVerb } from './verbs/labs';
 
 /** Every verb, in the order `mdlab --help` lists them. Add new verbs here. */
-export const VERBS: Verb[] = [createVerb, examineVerb, detailVerb, catVerb];
+export const VERBS: Verb[] = [createVerb, examineVerb, detailVerb, catVerb, labsVerb];
 
 function overview(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));
