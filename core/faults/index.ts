@@ -6,3 +6,4 @@ export { Prng, hashLabel, mix32 } from './prng';
 export { SectorSet } from './sector-set';
 export * from './spec';
 export * from './timeline';
+export { describeTrigger, parseTrigger } from './trigger-text';

@@ -28,6 +28,7 @@ export type TimelineActionInput = z.input<typeof TimelineActionSchema>;
 export type TimelineAction = z.output<typeof TimelineActionSchema>;
 
 export const SyncActionSchema = z.enum(['resync', 'recover', 'check', 'repair']);
+export type SyncAction = z.infer<typeof SyncActionSchema>;
 
 export const TriggerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('after'), ms: z.number().nonnegative().finite() }),
@@ -58,7 +59,7 @@ export const FaultJournalSchema = z.object({
 export type FaultJournal = z.output<typeof FaultJournalSchema>;
 
 export interface SyncProgress {
-  action: z.infer<typeof SyncActionSchema>;
+  action: SyncAction;
   /** Done / total of the running sync, in [0, 1]. */
   fraction: number;
 }
