@@ -129,12 +129,17 @@ export class MdBitmap implements WriteIntentBitmap {
       if (!degraded) c = (c | RESYNC) & ~NEEDED;
     }
     this.counters[k] = c;
-    if (!needSync) this.mddev.noteBitmapSkip(offsetSectors);
     return { needSync, sectors };
   }
 
+  /**
+   * md_bitmap_end_sync. md itself ends chunks at checkpoints and at the end (condEndSync, closeSync);
+   * a chunk the sync has not yet passed stays RESYNC, or the rest of it would look clean and be skipped.
+   */
   endSync(offsetSectors: number): void {
-    this.endSyncChunk(this.chunkOf(offsetSectors), false);
+    const k = this.chunkOf(offsetSectors);
+    if (this.mddev.currResync < (k + 1) * this.chunkSectors) return;
+    this.endSyncChunk(k, false);
   }
 
   private endSyncChunk(k: number, aborted: boolean): void {

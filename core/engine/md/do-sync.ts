@@ -92,7 +92,7 @@ export class SyncThread {
       if (sectors === 0) return issued ? 'progress' : 'cache-full';
       issued = true;
       assert(sectors > 0, 'sync_request accounts for a positive number of sectors');
-      const skipped = m.takeBitmapSkip(this.j) || sectors !== STRIPE_SECTORS;
+      const skipped = m.pers!.lastSyncSkipped ?? sectors !== STRIPE_SECTORS;
       if (!skipped) {
         this.ioSectors += sectors;
         m.recoveryActive += sectors;

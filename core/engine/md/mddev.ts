@@ -89,7 +89,6 @@ export class Mddev {
   speedLimitMaxLocal: number | null = null;
   /** Array I/O other than sync, in sectors: md_do_sync yields to it (is_mddev_idle). */
   otherIoSectors = 0;
-  private bitmapSkipAt = -1;
   private nextBindSeq = 1;
   private readonly logLines: string[] = [];
   /** Lines ever logged; with `logs` (the newest ones) a reader can tell which it has not seen. */
@@ -262,17 +261,6 @@ export class Mddev {
     if (this.recovery.has('CHECK')) return 'check';
     if (this.recovery.has('REQUESTED')) return 'repair';
     return 'resync';
-  }
-
-  /** The bitmap said "clean, skip" for the range starting at `sectors` during this sync_request. */
-  noteBitmapSkip(offsetSectors: number): void {
-    this.bitmapSkipAt = offsetSectors;
-  }
-
-  takeBitmapSkip(offsetSectors: number): boolean {
-    const skipped = this.bitmapSkipAt === offsetSectors;
-    this.bitmapSkipAt = -1;
-    return skipped;
   }
 
   // ---- the md thread loop ----

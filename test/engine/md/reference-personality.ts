@@ -158,7 +158,6 @@ export function createReferencePersonality(mddev: MddevView): Personality {
         }
       }
     }
-    mddev.bitmap?.endSync(sector);
     mddev.mdDoneSync(PAGE_SECTORS, ok);
   }
 
@@ -168,7 +167,10 @@ export function createReferencePersonality(mddev: MddevView): Personality {
     makeRequest(bio) {
       bios.push(bio);
     },
+    lastSyncSkipped: false,
     syncRequest(sectorNr, kind) {
+      const self = pers as { lastSyncSkipped: boolean };
+      self.lastSyncSkipped = true;
       if (kind !== 'recover' && degraded() > 0) return mddev.devSectors - sectorNr;
       if (mddev.bitmap !== null && kind !== 'check' && kind !== 'repair') {
         const stillDegraded = mddev.rdevs.filter((r) => r.raidDisk >= 0 && !r.flags.has('Faulty')).length < n;
@@ -176,6 +178,7 @@ export function createReferencePersonality(mddev: MddevView): Personality {
         const answer = mddev.bitmap.startSync(sectorNr, stillDegraded);
         if (!answer.needSync && !fullsync && answer.sectors >= PAGE_SECTORS) return answer.sectors;
       }
+      self.lastSyncSkipped = false;
       if (syncs.length >= QUEUE_LIMIT) return 0;
       syncs.push({ sector: sectorNr, kind });
       return PAGE_SECTORS;
