@@ -105,7 +105,9 @@ export class MemberQueues {
       else rdev.dev.writev(iov, offsetBytes);
     } catch (err) {
       if (!(err instanceof DeviceError)) throw err;
-      for (let k = start; k < end; k++) this.runSingle(conf, rdev, slot, op, queue[k], end - start > 1 ? null : err);
+      // Only reads are retried alone (R5_ReadNoMerge); a failed write fails every block it carried.
+      const retry = op === 'read' && end - start > 1;
+      for (let k = start; k < end; k++) this.runSingle(conf, rdev, slot, op, queue[k], retry ? null : err);
       return;
     }
     const bytes = (end - start) * STRIPE_BYTES;
