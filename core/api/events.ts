@@ -19,6 +19,12 @@ export const TraceEntrySchema = z.object({
   /** Stripe sector for stripe-level steps; null for array-level steps. */
   sector: count.nullable(),
   detail: z.string().max(1024),
+  /** Member index for member-level steps (md_error on a disk, a recovery target). */
+  member: count.nullable().optional(),
+  /** State bits seen on entry (STRIPE_HANDLE, R5_Wantread...), as the kernel names them. */
+  flags: z.array(z.string().max(64)).max(64).optional(),
+  /** The decision or action taken, in a few words. */
+  action: z.string().max(256).optional(),
 });
 export type TraceEntry = z.infer<typeof TraceEntrySchema>;
 

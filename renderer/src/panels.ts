@@ -1,5 +1,6 @@
 import type { Component } from 'vue';
 import EngineInfoPanel from './components/EngineInfoPanel.vue';
+import ArrayPanel from './components/array/ArrayPanel.vue';
 import CreatePanel from './components/wizard/CreatePanel.vue';
 
 /**
@@ -16,4 +17,5 @@ export interface PanelEntry {
 export const panels: readonly PanelEntry[] = [
   { id: 'engine', titleKey: 'panels.engine', component: EngineInfoPanel },
   { id: 'create', titleKey: 'panels.create', component: CreatePanel },
+  { id: 'array', titleKey: 'panels.array', component: ArrayPanel },
 ];

@@ -1,4 +1,3 @@
-import { createArray } from '../../md/create';
 import { labState } from '../lab/lab';
 import { hexView, sectorMap } from '../lab/open-array';
 import { createOptionsOf } from './layout';
@@ -8,10 +7,9 @@ import type { HandlerTable } from './types';
 export const arrayHandlers: HandlerTable = {
   'array.create': ({ id, choices }, { emit }) => {
     const lab = labState(emit);
-    const dir = lab.workspace.claim(id);
-    createArray(dir, createOptionsOf(choices));
+    const opened = lab.create(id, createOptionsOf(choices));
     emit({ type: 'log', level: 'info', timeMs: Date.now(), message: `mdadm --create ${id}: raid${choices.level}, ${choices.raidDevices} devices, ${choices.spareDevices} spares` });
-    return lab.open(id);
+    return opened;
   },
   'array.list': (_params, { emit }) => {
     const lab = labState(emit);

@@ -5,7 +5,9 @@
 import type { ArraySnapshot, EngineEvent, PatternResult } from '../../api';
 import { lbaPatternBytes } from '../../format/lba-pattern';
 import { MdRefusal } from '../../md/errors';
-import { openEngineArray } from './engine-array';
+import type { CreateOptions } from '../../md/create';
+import { createEngineArray, openEngineArray } from './engine-array';
+import type { LabArray } from './session';
 import { readArrayGeometry, type ArrayGeometry } from './open-array';
 import { LabSession } from './session';
 import { Workspace } from './workspace';
@@ -31,11 +33,29 @@ export class Lab {
     return this.session?.id ?? null;
   }
 
+  /** mdadm --create into the workspace, then run it: the new array becomes the open one. */
+  create(id: string, options: CreateOptions): { id: string; snapshot: ArraySnapshot } {
+    const dir = this.workspace.claim(id);
+    this.close();
+    const array = createEngineArray(dir, options, () => this.workspace.imagePaths(id));
+    return this.adopt(id, array);
+  }
+
   open(id: string): { id: string; snapshot: ArraySnapshot } {
     const imagePaths = this.workspace.imagePaths(id);
     this.close();
-    const geometry = readArrayGeometry(imagePaths);
-    const array = openEngineArray(imagePaths, id);
+    return this.adopt(id, openEngineArray(imagePaths));
+  }
+
+  private adopt(id: string, array: LabArray): { id: string; snapshot: ArraySnapshot } {
+    const imagePaths = this.workspace.imagePaths(id);
+    let geometry: ArrayGeometry;
+    try {
+      geometry = readArrayGeometry(imagePaths);
+    } catch (err) {
+      array.stop();
+      throw err;
+    }
     this.geometry = geometry;
     this.session = new LabSession(id, array, this.emit);
     this.emit({ type: 'log', level: 'info', timeMs: Date.now(), message: `opened array ${id} (${imagePaths.length} images)` });

@@ -9,8 +9,8 @@ import { assert } from '../../util/assert';
 
 /** Longest the engine may hold the host's thread before requests get a turn (ARCHITECTURE: <= 8 ms). */
 export const SLICE_MS = 8;
-/** 20 Hz: comfortably above the monitor's 10 updates/s, far below what would flood a socket. */
-export const STATE_EVERY_MS = 50;
+/** 25 Hz: comfortably above the monitor's 10 updates/s, far below what would flood a socket. */
+export const STATE_EVERY_MS = 40;
 export const TRACE_EVERY_MS = 100;
 /** An idle array still wakes for safemode and bitmap timers; never sleep longer than this. */
 const IDLE_WAKE_MAX_MS = 500;
