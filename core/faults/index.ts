@@ -7,3 +7,4 @@ export { SectorSet } from './sector-set';
 export * from './spec';
 export * from './timeline';
 export { describeTrigger, parseTrigger } from './trigger-text';
+export { FaultLayer, type FaultLayerOptions, type FaultLayerSnapshot } from './layer';

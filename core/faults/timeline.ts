@@ -156,6 +156,11 @@ export class FaultTimeline {
     });
   }
 
+  /** Journal entries so far (cheaper than journal() for a status line). */
+  get journalLength(): number {
+    return this.entries.length;
+  }
+
   journal(): FaultJournal {
     return FaultJournalSchema.parse({ version: 1, seed: this.options.seed, entries: this.entries });
   }
