@@ -33,8 +33,12 @@ class Raid5Personality implements Personality {
     makeRequest(this.conf, bio);
   }
 
+  lastSyncSkipped = false;
+
   syncRequest(sectorNr: number, kind: SyncKind): number {
-    return syncRequest(this.conf, sectorNr, kind);
+    const { sectors, skipped } = syncRequest(this.conf, sectorNr, kind);
+    this.lastSyncSkipped = skipped;
+    return sectors;
   }
 
   /** raid5_error: the member stops counting at once; md writes the superblock that records it. */

@@ -16,14 +16,15 @@ export function calcDegraded(conf: R5Conf): number {
   return degraded;
 }
 
-export function syncRequest(conf: R5Conf, sectorNr: number, kind: SyncKind): number {
+/** Returns the sectors accounted for and whether they were skipped without I/O (the kernel's `*skipped`). */
+export function syncRequest(conf: R5Conf, sectorNr: number, kind: SyncKind): { sectors: number; skipped: boolean } {
   assert(sectorNr % STRIPE_SECTORS === 0 && sectorNr >= 0 && sectorNr < conf.devSectors, `sync sector ${sectorNr} is a stripe inside the member`);
   const mddev = conf.mddev;
   const remaining = conf.devSectors - sectorNr;
   // Spec §4.1: with no redundancy left there is nothing a resync/check/repair could verify.
   if (kind !== 'recover' && calcDegraded(conf) >= conf.maxDegraded) {
     traceSync(conf, sectorNr, kind, `skip ${remaining} sectors: array degraded`);
-    return remaining;
+    return { sectors: remaining, skipped: true };
   }
   const bitmap = mddev.bitmap;
   if (bitmap !== null && (kind === 'resync' || kind === 'recover') && !conf.fullsync) {
@@ -32,17 +33,17 @@ export function syncRequest(conf: R5Conf, sectorNr: number, kind: SyncKind): num
     if (!answer.needSync && answer.sectors >= STRIPE_SECTORS) {
       const skip = Math.min(remaining, answer.sectors - (answer.sectors % STRIPE_SECTORS));
       traceSync(conf, sectorNr, kind, `skip ${skip} sectors: bitmap clean`);
-      return skip;
+      return { sectors: skip, skipped: true };
     }
   }
   const sh = conf.getActiveStripe(sectorNr);
-  if (sh === null) return 0;
+  if (sh === null) return { sectors: 0, skipped: false };
   assert(!sh.test(STRIPE.SYNCING | STRIPE.SYNC_REQUESTED), `stripe ${sectorNr} is requested once per sync pass`);
   sh.set(STRIPE.SYNC_REQUESTED | STRIPE.HANDLE);
   sh.syncKind = kind;
   conf.releaseStripe(sh);
   traceSync(conf, sectorNr, kind, 'stripe requested');
-  return STRIPE_SECTORS;
+  return { sectors: STRIPE_SECTORS, skipped: false };
 }
 
 function traceSync(conf: R5Conf, sector: number, kind: SyncKind, what: string): void {
