@@ -18,6 +18,7 @@ import { MAX_SECTOR_NUM, type Rdev } from './md/rdev';
 import { openImage, runArray, type PersonalityFactory } from './md/run-array';
 import { snapshotOf, syncActionOf, syncCompletedOf, syncSpeedOf } from './md/snapshot';
 import type { SyncActionRequest } from './md/flags';
+import { createRaid5Personality } from './raid5';
 import { TraceRing } from './trace';
 import { type Bio, MdIoError } from './types';
 import type { BlockDevice } from '../format/blockdev';
@@ -51,12 +52,6 @@ const PROGRESS_INTERVAL_MS = 100;
 const BIO_BYTES = 1 << 20;
 const BIOS_IN_FLIGHT = 4;
 
-let defaultPersonality: PersonalityFactory | null = null;
-
-/** Lets the personality module register itself without md/ importing raid5/ (layers look down). */
-export function setDefaultPersonality(factory: PersonalityFactory): void {
-  defaultPersonality = factory;
-}
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.max(0, ms));
@@ -89,8 +84,7 @@ export class MdArray {
   static assemble(imagePaths: readonly string[], options: MdArrayOptions & { run?: boolean; createdWithSpareTrickImage?: number } = {}): MdArray {
     const clock = options.clock ?? new RealClock();
     const trace = new TraceRing(clock, options.traceCapacity);
-    const personality = options.personality ?? defaultPersonality;
-    if (personality === null) throw new MdRefusal('no RAID4/5 personality is registered in this engine.');
+    const personality = options.personality ?? createRaid5Personality;
     const { mddev } = runArray(imagePaths, {
       run: options.run ?? true,
       name: options.name,

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { MdArray, type MdArrayOptions } from '../../../core/engine/array';
 import { VirtualClock } from '../../../core/engine/clock';
 import type { CreateOptions } from '../../../core/md/create';
+import { createRaid5Personality } from '../../../core/engine/raid5';
 import { createReferencePersonality } from './reference-personality';
 
 export const MiB = 1024 * 1024;
@@ -17,8 +18,10 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The real RAID5 personality by default; MDLAB_MD_PERSONALITY=reference runs the md core over the simple one. */
 export function engineOptions(extra: MdArrayOptions = {}): MdArrayOptions & { clock: VirtualClock } {
-  return { clock: new VirtualClock(), personality: createReferencePersonality, ...extra } as MdArrayOptions & { clock: VirtualClock };
+  const personality = process.env.MDLAB_MD_PERSONALITY === 'reference' ? createReferencePersonality : createRaid5Personality;
+  return { clock: new VirtualClock(), personality, ...extra } as MdArrayOptions & { clock: VirtualClock };
 }
 
 export function createOptions(extra: Partial<CreateOptions> = {}): CreateOptions {
