@@ -263,10 +263,8 @@ export class FaultyDevice implements BlockDevice {
     const down = this.downFlakeys(startSector, endSector);
     const erroring = down.find((d) => d.features.errorReads);
     if (erroring) this.fail(erroring.fault, offsetBytes, 'read error (dm-flakey down)');
-    for (const f of this.list) {
-      const bad = f.badSectors?.firstIn(startSector, endSector) ?? -1;
-      if (bad >= 0) this.fail(f, bad * SECTOR_BYTES, `read error at sector ${bad} (dm-dust)`);
-    }
+    const unreadable = this.firstBadSector(startSector, endSector, (f) => f.badSectors?.firstIn(startSector, endSector) ?? -1);
+    if (unreadable) this.fail(unreadable.fault, unreadable.sector * SECTOR_BYTES, `read error at sector ${unreadable.sector} (dm-dust)`);
     this.passDown(() => this.device.readv(buffers, offsetBytes));
     for (const { fault, features } of down) {
       const c = features.corruptBioByte;
@@ -292,12 +290,10 @@ export class FaultyDevice implements BlockDevice {
       setBioByte(data, c.nthByte - 1, c.value);
       fault.hits++;
     }
-    for (const f of this.list) {
-      if (f.spec.kind === 'write-error' && rangeHits(f.spec.range, startSector, endSector)) {
-        const bad = Math.max(f.spec.range.startSector, startSector);
-        this.fail(f, bad * SECTOR_BYTES, `write error at sector ${bad} (dm-error)`);
-      }
-    }
+    const unwritable = this.firstBadSector(startSector, endSector, (f) =>
+      f.spec.kind === 'write-error' && rangeHits(f.spec.range, startSector, endSector) ? Math.max(f.spec.range.startSector, startSector) : -1,
+    );
+    if (unwritable) this.fail(unwritable.fault, unwritable.sector * SECTOR_BYTES, `write error at sector ${unwritable.sector} (dm-error)`);
     this.passDown(() => this.device.writev(data, offsetBytes));
     for (const f of this.list) {
       if (f.spec.kind !== 'read-error' || !f.spec.clearOnWrite) continue;
@@ -378,6 +374,18 @@ export class FaultyDevice implements BlockDevice {
   private isDown(spec: FlakeySpec, sinceMs: number, nowMs: number): boolean {
     const elapsedMs = Math.max(0, nowMs - sinceMs);
     return elapsedMs % (spec.upMs + spec.downMs) >= spec.upMs;
+  }
+
+  /** The lowest bad sector any fault reports for the span (-1: none), so the error names where the I/O really stopped. */
+  private firstBadSector(startSector: number, endSector: number, badIn: (f: ActiveFault) => number): { fault: ActiveFault; sector: number } | null {
+    let first: { fault: ActiveFault; sector: number } | null = null;
+    for (const fault of this.list) {
+      const sector = badIn(fault);
+      if (sector < 0) continue;
+      assert(sector >= startSector && sector < endSector, 'a bad sector lies inside the I/O');
+      if (first === null || sector < first.sector) first = { fault, sector };
+    }
+    return first;
   }
 
   /** The flakey faults in a down period that cover the sectors, with their effective features. */
