@@ -7,7 +7,7 @@
 import type { BlockDevice } from '../format/blockdev';
 import { dataIndexOf, type Geometry, validateGeometry } from '../format/layout';
 import { assert } from '../util/assert';
-import { xorInto } from '../util/xor';
+import { XorArena } from '../util/xor-simd';
 import { MdRefusal } from './errors';
 
 export interface ReaderMember {
@@ -27,6 +27,9 @@ export class ArrayReader {
   /** Slot with no member, reconstructed from the others; -1 when all are present. */
   readonly missing: number;
   readonly rowsPerWindow: number;
+  /** Degraded reads land here first (WebAssembly memory) so reconstruction XORs in SIMD. */
+  private readonly arena: XorArena | null;
+  private readonly window: Uint8Array;
   private readonly parityScratch: Uint8Array;
 
   constructor(
@@ -46,11 +49,47 @@ export class ArrayReader {
     this.rows = Math.floor(componentSectors / geometry.chunkSectors);
     this.sizeBytes = this.rows * this.rowBytes;
     this.rowsPerWindow = Math.max(1, Math.floor(WINDOW_TARGET_BYTES / this.rowBytes));
-    this.parityScratch = new Uint8Array(this.missing >= 0 ? this.rowsPerWindow * this.chunkBytes : 0);
+    if (this.missing >= 0) {
+      const windowBytes = this.rowsPerWindow * this.rowBytes;
+      const scratchBytes = this.rowsPerWindow * this.chunkBytes;
+      this.arena = new XorArena(windowBytes + scratchBytes + 32);
+      this.window = this.arena.allocate(windowBytes);
+      this.parityScratch = this.arena.allocate(scratchBytes);
+    } else {
+      this.arena = null;
+      this.window = new Uint8Array(0);
+      this.parityScratch = new Uint8Array(0);
+    }
   }
 
-  /** Fills `out` with rows [firstRow, firstRow + rowCount) of array data; rowCount ≤ rowsPerWindow when degraded. */
+  /**
+   * Reads rows and returns them: for a degraded array a view of the reader's own window (valid until the
+   * next read), for a healthy one `out`. Callers that can use the returned view avoid one copy.
+   */
+  readWindow(firstRow: number, rowCount: number, out: Uint8Array): Uint8Array {
+    if (this.missing < 0) {
+      this.readRows(firstRow, rowCount, out);
+      return out.subarray(0, rowCount * this.rowBytes);
+    }
+    this.readRowsInto(firstRow, rowCount, this.window);
+    return this.window.subarray(0, rowCount * this.rowBytes);
+  }
+
+  /** Fills `out` with rows [firstRow, firstRow + rowCount) of array data. */
   readRows(firstRow: number, rowCount: number, out: Uint8Array): void {
+    if (this.missing < 0) {
+      this.readRowsInto(firstRow, rowCount, out);
+      return;
+    }
+    for (let done = 0; done < rowCount; ) {
+      const count = Math.min(this.rowsPerWindow, rowCount - done);
+      this.readRowsInto(firstRow + done, count, this.window);
+      out.set(this.window.subarray(0, count * this.rowBytes), done * this.rowBytes);
+      done += count;
+    }
+  }
+
+  private readRowsInto(firstRow: number, rowCount: number, out: Uint8Array): void {
     assert(out.byteLength >= rowCount * this.rowBytes, 'output holds the rows');
     assert(firstRow >= 0 && firstRow + rowCount <= this.rows, 'rows inside the array');
     assert(this.missing < 0 || rowCount <= this.rowsPerWindow, 'degraded reads stay within one window of scratch');
@@ -94,9 +133,9 @@ export class ArrayReader {
       const stripe = firstRow + r;
       const lostDd = dataIndexOf(g, stripe, this.missing);
       if (lostDd < 0) continue;
-      const target = chunk(r, lostDd);
-      target.set(this.parityScratch.subarray(r * this.chunkBytes, (r + 1) * this.chunkBytes));
-      for (let dd = 0; dd < this.dataDisks; dd++) if (dd !== lostDd) xorInto(target, chunk(r, dd));
+      const sources = [this.parityScratch.subarray(r * this.chunkBytes, (r + 1) * this.chunkBytes)];
+      for (let dd = 0; dd < this.dataDisks; dd++) if (dd !== lostDd) sources.push(chunk(r, dd));
+      this.arena!.xorBlocks(chunk(r, lostDd), sources);
     }
   }
 

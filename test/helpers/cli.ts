@@ -18,7 +18,8 @@ export async function runCli(args: string[]): Promise<CliResult> {
   const stderr = new PassThrough();
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  stdout.on('data', (b: Buffer) => out.push(b));
+  // Copy: a PassThrough hands on the writer's buffer, which cat reuses for its next window.
+  stdout.on('data', (b: Buffer) => out.push(Buffer.from(b)));
   stderr.on('data', (b: Buffer) => err.push(b));
   const code = await main(args, { stdout, stderr });
   const stdoutBytes = Buffer.concat(out);

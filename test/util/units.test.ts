@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ctimeText, humanSize, parseSizeBytes } from '../../core/util/units';
 import { parseUuid, uuidText } from '../../core/util/uuid';
 import { isZero, xorBlocks, xorInto } from '../../core/util/xor';
+import { XorArena } from '../../core/util/xor-simd';
 
 describe('mdadm number formats', () => {
   it.each([
@@ -48,5 +49,27 @@ describe('xor', () => {
     xorInto(aligned, copy);
     expect(isZero(aligned)).toBe(true);
     expect(isZero(a.subarray(1, 9))).toBe(false);
+  });
+});
+
+describe('SIMD xor arena', () => {
+  it('xors views of any length, including a tail that is not a multiple of 16, like the word loop', () => {
+    const arena = new XorArena(3 * 70000 + 64);
+    const [a, b, c] = [arena.allocate(70001), arena.allocate(70001), arena.allocate(70001)];
+    a.forEach((_, i) => (a[i] = (i * 7) & 0xff));
+    b.forEach((_, i) => (b[i] = (i * 13 + 5) & 0xff));
+    const d = arena.allocate(70001);
+    arena.xorBlocks(d, [a, b, c]);
+    const expected = new Uint8Array(70001);
+    xorBlocks(expected, [a.slice(), b.slice(), c.slice()]);
+    expect(Buffer.from(d).equals(Buffer.from(expected))).toBe(true);
+    arena.xor2(d, d, a);
+    expect(d[70000]).toBe(b[70000] ^ c[70000]);
+  });
+
+  it('refuses operands that are not in the arena', () => {
+    const arena = new XorArena(1024);
+    const inside = arena.allocate(16);
+    expect(() => arena.xor2(inside, inside, new Uint8Array(16))).toThrow(/arena/);
   });
 });
