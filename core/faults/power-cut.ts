@@ -115,13 +115,17 @@ export class PowerCutDomain {
     this.pendingBytes -= w.lengthBytes;
   }
 
-  /** The power goes: in-flight writes are dropped (or, by the seed, kept) and every member goes dark. */
-  cut(nowMs: number): PowerCutReport {
+  /**
+   * The power goes: in-flight writes are dropped (or, by the seed, kept) and every member goes dark.
+   * `survivalProbability` overrides the domain's default for this cut (the timeline records it).
+   */
+  cut(nowMs: number, survivalProbability: number = this.survivalProbability): PowerCutReport {
     assert(!this.hasCut, 'the power is cut once');
+    assert(survivalProbability >= 0 && survivalProbability <= 1, 'survival probability is in [0, 1]');
     const writes: PowerCutReport['writes'] = [];
     // One draw per write, in submit order, so a seed names one outcome whatever the probability.
     for (const w of [...this.pending.values()].sort((a, b) => a.token - b.token)) {
-      let persisted = this.prng.nextFloat() < this.survivalProbability;
+      let persisted = this.prng.nextFloat() < survivalProbability;
       const dev = this.options.members[w.member];
       if (!persisted && w.before !== null) {
         const before = w.before;
@@ -135,7 +139,7 @@ export class PowerCutDomain {
     for (const dev of this.options.members) dev.powerOff();
     this.pending.clear();
     this.pendingBytes = 0;
-    this.cutReport = { timeMs: nowMs, seed: this.options.seed, survivalProbability: this.survivalProbability, writes };
+    this.cutReport = { timeMs: nowMs, seed: this.options.seed, survivalProbability, writes };
     return this.cutReport;
   }
 }

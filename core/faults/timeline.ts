@@ -22,7 +22,8 @@ export const TimelineActionSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('inject'), member: memberIndex, spec: FaultSpecSchema }),
   /** faultId null clears every fault of the member. */
   z.object({ op: z.literal('clear'), member: memberIndex, faultId: z.number().int().positive().nullable() }),
-  z.object({ op: z.literal('power-cut') }),
+  /** survivalProbability: chance that a write in flight reached the platter anyway; null = the domain's default. */
+  z.object({ op: z.literal('power-cut'), survivalProbability: z.number().min(0).max(1).nullable().default(null) }),
 ]);
 export type TimelineActionInput = z.input<typeof TimelineActionSchema>;
 export type TimelineAction = z.output<typeof TimelineActionSchema>;
@@ -120,6 +121,12 @@ export class FaultTimeline {
   /** A fresh seed for a random fault (e.g. bit rot placement), itself determined by the timeline's seed. */
   nextSeed(): number {
     return this.rng.nextU32();
+  }
+
+  /** "At a random moment of the write stream": a seeded member and write number within the next maxWrites. */
+  randomWriteTrigger(maxWrites: number): Trigger {
+    assert(Number.isSafeInteger(maxWrites) && maxWrites > 0, 'a random write trigger needs a positive window');
+    return { kind: 'nth-write', member: this.rng.nextInt(this.options.members.length), n: 1 + this.rng.nextInt(maxWrites) };
   }
 
   /** Applies an action now and journals it. Returns the journal entry. */
@@ -251,7 +258,11 @@ export class FaultTimeline {
         else dev.clear(action.faultId);
       } else {
         if (!this.options.powerCut) throw new FaultError('This timeline has no power-cut domain.');
-        this.options.powerCut.cut(timeMs); // the domain keeps the report for the UI
+        // The journal keeps the probability actually used, so a replay under another default cuts the same way.
+        const domain = this.options.powerCut;
+        const survivalProbability = action.survivalProbability ?? domain.survivalProbability;
+        action = { ...action, survivalProbability };
+        domain.cut(timeMs, survivalProbability); // the domain keeps the report for the UI
       }
     } finally {
       this.firing = wasFiring;
