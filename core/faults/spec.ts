@@ -14,7 +14,11 @@ export const SectorRangeSchema = z.object({
 });
 export type SectorRange = z.infer<typeof SectorRangeSchema>;
 
-/** dm-flakey's corrupt_bio_byte: during down time, byte `nthByte` (1-based) of each matching bio becomes `value`. */
+/**
+ * dm-flakey's corrupt_bio_byte: during down time, byte `nthByte` (1-based) of each matching bio becomes
+ * `value`. dm's trailing <flags> is always 0 here (every bio matches): md's member I/O carries no flags
+ * worth filtering on in the lab.
+ */
 export const CorruptBioByteSchema = z.object({
   nthByte: z.number().int().positive(),
   direction: z.enum(['read', 'write']),
