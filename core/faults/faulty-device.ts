@@ -211,7 +211,9 @@ export class FaultyDevice implements BlockDevice {
     this.list.splice(index, 1);
   }
 
+  /** Removes every fault, or none: a member that cannot be plugged back in keeps them all. */
   clearAll(): void {
+    if (this.unplugged && !this.options.reopen) throw new FaultError(`${this.name} cannot be plugged back in: no way to reopen its image.`);
     for (const f of [...this.list].reverse()) this.clear(f.id);
   }
 

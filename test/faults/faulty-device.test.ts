@@ -81,8 +81,11 @@ describe('whole-device failure and unplug', () => {
 
   it('refuses to plug back a member it cannot reopen', () => {
     const mem = new FaultyDevice(new MemBlockDevice('mem0', MiB), { clock: clock.read });
+    mem.inject({ kind: 'fail' });
     const id = mem.inject({ kind: 'unplug' });
     expect(() => mem.clear(id)).toThrow(FaultError);
+    expect(() => mem.clearAll()).toThrow(FaultError);
+    expect(mem.faults().map((f) => f.spec.kind)).toEqual(['fail', 'unplug']);
   });
 });
 
