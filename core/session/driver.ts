@@ -18,5 +18,6 @@ export interface LiveArray {
 
 export interface ArrayDriver {
   /** Assembles and starts the array from these images (the images are the truth). */
-  assemble(imagePaths: readonly string[], options: { seed: number }): Promise<LiveArray>;
+  /** `startMs`: logical time to start at, so a reopened session's journal keeps counting up. */
+  assemble(imagePaths: readonly string[], options: { seed: number; startMs?: number }): Promise<LiveArray>;
 }

@@ -113,7 +113,8 @@ export class Session {
     const driver = opts.driver ?? null;
     let array: LiveArray | null = null;
     try {
-      array = driver ? await driver.assemble(found.imagePaths, { seed: found.manifest.seed }) : null;
+      const startMs = found.journal.entries.at(-1)?.atMs ?? 0;
+      array = driver ? await driver.assemble(found.imagePaths, { seed: found.manifest.seed, startMs }) : null;
     } catch (err) {
       journal.close();
       throw err;
