@@ -6,7 +6,7 @@
 import type { BlockDevice } from '../format/blockdev';
 import { type FaultView, FaultyDevice, type IoCounters } from './faulty-device';
 import { PowerCutDomain, type PowerCutReport } from './power-cut';
-import { FaultTimeline, type FaultJournal, type ScheduledView, type SyncProgress } from './timeline';
+import { FaultTimeline, type FaultJournal, type RefusedStep, type ScheduledView, type SyncProgress } from './timeline';
 
 export interface FaultLayerOptions {
   seed: number;
@@ -35,6 +35,7 @@ export interface FaultLayerSnapshot {
     faults: FaultView[];
   }[];
   pending: ScheduledView[];
+  refused: RefusedStep[];
   powerCut: PowerCutReport | null;
   journalLength: number;
 }
@@ -69,6 +70,7 @@ export class FaultLayer {
         faults: d.faults(),
       })),
       pending: this.timeline.pending(),
+      refused: [...this.timeline.refused()],
       powerCut: this.powerCut.report,
       journalLength: this.timeline.journalLength,
     };

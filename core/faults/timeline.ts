@@ -90,6 +90,13 @@ export interface ScheduledView {
   trigger: Trigger | { kind: 'replay'; ioSeq: number };
 }
 
+export interface RefusedStep {
+  id: number;
+  action: TimelineAction;
+  timeMs: number;
+  reason: string;
+}
+
 interface Scheduled extends ScheduledView {
   armed: ArmedTrigger;
 }
@@ -105,6 +112,7 @@ export class FaultTimeline {
   private scheduled: Scheduled[] = [];
   private readonly entries: JournalEntry[] = [];
   private firing = false;
+  private readonly refusedSteps: RefusedStep[] = [];
 
   constructor(private readonly options: TimelineOptions) {
     this.rng = Prng.derive(options.seed, 'timeline');
@@ -145,6 +153,11 @@ export class FaultTimeline {
     const before = this.scheduled.length;
     this.scheduled = this.scheduled.filter((s) => s.id !== id);
     if (this.scheduled.length === before) throw new FaultError(`No scheduled fault #${id}.`);
+  }
+
+  /** Scheduled steps that were refused when they fired, with the reason. */
+  refused(): readonly RefusedStep[] {
+    return this.refusedSteps;
   }
 
   pending(): ScheduledView[] {
@@ -235,7 +248,15 @@ export class FaultTimeline {
     try {
       for (const s of ready) {
         const replayed = s.armed.kind === 'io-seq' ? s.armed : null;
-        fired.push(this.perform(s.action, replayed?.timeMs ?? this.options.clock(), replayed?.faultId ?? null));
+        const timeMs = replayed?.timeMs ?? this.options.clock();
+        try {
+          fired.push(this.perform(s.action, timeMs, replayed?.faultId ?? null));
+        } catch (err) {
+          // A step refused when it fires (e.g. clearing a fault already gone) must not surface inside the
+          // engine's member I/O: it is recorded for the UI and the run goes on, as a refused mdadm command would.
+          if (!(err instanceof FaultError)) throw err;
+          this.refusedSteps.push({ id: s.id, action: s.action, timeMs, reason: err.message });
+        }
       }
     } finally {
       this.firing = false;

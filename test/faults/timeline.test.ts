@@ -150,6 +150,17 @@ describe('FaultTimeline', () => {
     expect(() => timeline.apply({ op: 'power-cut' })).toThrow(/no power-cut domain/);
   });
 
+  it('records a step refused when it fires instead of failing the member I/O that fired it', () => {
+    const clock = new VirtualClock();
+    const devs = members(clock);
+    const timeline = new FaultTimeline({ seed: 1, clock: clock.read, members: devs });
+    timeline.schedule({ op: 'clear', member: 1, faultId: 9 }, { kind: 'nth-write', member: 1, n: 1 });
+    timeline.schedule({ op: 'inject', member: 1, spec: { kind: 'fail' } }, { kind: 'nth-write', member: 1, n: 1 });
+    expect(outcome(() => devs[1].write(pattern(512, 1), 0))).toBe('EIO@0');
+    expect(timeline.refused()).toEqual([{ id: 1, action: { op: 'clear', member: 1, faultId: 9 }, timeMs: 0, reason: 'mem1 has no fault #9.' }]);
+    expect(timeline.journal().entries.map((e) => e.action.op)).toEqual(['inject']);
+  });
+
   it('replays a journal to the same reads, errors and member contents', () => {
     const { log, journal } = recordedRun(20261123);
     expect(journal.entries.map((e) => e.action.op)).toEqual(['inject', 'inject', 'inject', 'inject', 'clear']);
