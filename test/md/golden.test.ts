@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideAssembly } from '../../core/md/assemble';
 import { assembleImages, detailFacts, readerFor } from '../../core/md/detail';
-import { examineFacts, renderExamine } from '../../core/md/examine';
+import { examineBitmapFacts, examineFacts, renderExamine, renderExamineBitmap } from '../../core/md/examine';
 import { closeMembers, openMember } from '../../core/md/member';
-import { type GoldenCase, goldenCaseNames, openGoldenCase } from '../helpers/golden';
+import { type GoldenCase, goldenCaseNames, mdadmFields, openGoldenCase } from '../helpers/golden';
 
 process.env.TZ = 'UTC';
 
@@ -69,6 +69,51 @@ describe.each(names)('golden %s', (name) => {
         closeMembers([member]);
       }
     });
+  });
+
+  it('examines the bitmap of every member as mdadm --examine-bitmap printed it, or finds none', () => {
+    const c = golden();
+    c.images.forEach((image, i) => {
+      const member = openMember(image);
+      try {
+        const facts = examineBitmapFacts(member);
+        const expected = c.info.boot1.examine_bitmap?.[`disk${i}.img`];
+        if (expected === undefined) return expect(facts).toBeNull();
+        expect(renderExamineBitmap(facts!)).toBe(expected.replace(/\/dev\/vd[a-z]$/m, image));
+      } finally {
+        closeMembers([member]);
+      }
+    });
+  });
+
+  it('prints the --detail facts the kernel printed after assembly', () => {
+    const c = golden();
+    const assembled = assembleImages(c.images, { run: true });
+    try {
+      const theirs = mdadmFields(c.info.assemble.detail);
+      const f = detailFacts(assembled);
+      const ours = new Map<string, string>([
+        ['Version', f.version],
+        ['Raid Level', f.raidLevel],
+        ['Raid Devices', String(f.raidDevices)],
+        ['Total Devices', String(f.totalDevices)],
+        ['Active Devices', String(f.activeDevices)],
+        ['Working Devices', String(f.workingDevices)],
+        ['Failed Devices', String(f.failedDevices)],
+        ['Spare Devices', String(f.spareDevices)],
+        ['Chunk Size', `${f.chunkKib}K`],
+        ['Consistency Policy', f.consistencyPolicy],
+        ['Name', f.name],
+        ['UUID', f.uuid],
+      ]);
+      if (f.layout) ours.set('Layout', f.layout);
+      if (f.intentBitmap) ours.set('Intent Bitmap', f.intentBitmap);
+      for (const [field, value] of ours) expect(value, field).toBe(theirs.get(field));
+      expect(theirs.get('Array Size')!.startsWith(`${f.arraySizeKib} `)).toBe(true);
+      expect(theirs.get('Used Dev Size')!.startsWith(`${f.usedDevSizeKib} `)).toBe(true);
+    } finally {
+      closeMembers(assembled.members);
+    }
   });
 
   it('assembles with the members, slots and spares the kernel used, and says so in mdadm\'s words', () => {
