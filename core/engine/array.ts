@@ -51,6 +51,8 @@ const PROGRESS_INTERVAL_MS = 100;
 /** Array I/O is cut into bios of this size so no single request pins the whole stripe cache. */
 const BIO_BYTES = 1 << 20;
 const BIOS_IN_FLIGHT = 4;
+/** A command's after-effects take a few md passes; a bound keeps a stuck personality from hanging us. */
+const PUMP_PASS_LIMIT = 10_000;
 
 
 function sleepSync(ms: number): void {
@@ -95,7 +97,7 @@ export class MdArray {
       createdWithSpareTrickImage: options.createdWithSpareTrickImage,
     });
     const array = new MdArray(mddev, clock, options);
-    array.runUntilSync(() => array.mddev.pers === null || array.mddev.quiescent() || array.mddev.recovery.has('RUNNING'));
+    array.pump();
     return array;
   }
 
@@ -286,14 +288,22 @@ export class MdArray {
   // ---- the loop ----
 
   /** One slice of md work (≤ budget), then publish what changed. For the engine host's loop. */
-  runSlice(budgetMs = SLICE_MS): { busy: boolean; nextWakeMs: number | null } {
-    const result = this.mddev.run(budgetMs);
+  runSlice(budgetMs = SLICE_MS, maxPasses?: number): { busy: boolean; nextWakeMs: number | null } {
+    const result = this.mddev.run(budgetMs, maxPasses);
     this.publish();
     return result;
   }
 
+  /**
+   * After a command: let md react (md_check_recovery, superblock writes, starting a sync) one pass at a
+   * time, and hand back as soon as a sync runs, so the caller sees it from its first stripes.
+   */
   private pump(): void {
-    this.runUntilSync(() => this.mddev.quiescent() || this.mddev.recovery.has('RUNNING'));
+    const m = this.mddev;
+    for (let pass = 0; pass < PUMP_PASS_LIMIT && !m.quiescent(); pass++) {
+      this.runSlice(SLICE_MS, 1);
+      if (m.recovery.has('RUNNING') && !m.recovery.has('DONE')) return;
+    }
   }
 
   /**

@@ -270,7 +270,7 @@ export class Mddev {
    * until there is nothing to do or the budget is spent. Returns whether work remains and when the
    * next timer (sync throttle, safemode, bitmap daemon) is due.
    */
-  run(budgetMs: number): { busy: boolean; nextWakeMs: number | null } {
+  run(budgetMs: number, maxPasses = MAX_PASSES_PER_RUN): { busy: boolean; nextWakeMs: number | null } {
     const deadlineMs = this.clock.nowMs() + budgetMs;
     // A virtual clock does not move while md works, so passes bound the slice as well as time.
     for (let pass = 1; ; pass++) {
@@ -292,7 +292,7 @@ export class Mddev {
         this.mdCheckRecovery();
         worked = true;
       }
-      if (!worked || this.clock.nowMs() >= deadlineMs || pass >= MAX_PASSES_PER_RUN) {
+      if (!worked || this.clock.nowMs() >= deadlineMs || pass >= maxPasses) {
         return { busy: worked || !this.quiescent(), nextWakeMs: this.nextWakeMs() };
       }
     }

@@ -1,0 +1,364 @@
+/**
+ * Runs a scenario headless against the real engine under a virtual clock: every step in order, progress
+ * printed as mdstat prints it, stopping at the first expectation that does not hold. Same seed, same
+ * images, same trace: a scenario is a repeatable experiment (labs, grading, our own tests).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ArraySnapshot } from '../api/snapshot';
+import { MdArray, type MdArrayOptions } from '../engine/array';
+import { type Clock, VirtualClock } from '../engine/clock';
+import { statusResync } from '../engine/md/mdstat';
+import type { SyncActionRequest } from '../engine/md/flags';
+import { MdIoError } from '../engine/types';
+import { Prng } from '../faults/prng';
+import { fillLbaPattern } from '../format/lba-pattern';
+import { parseLayout } from '../format/layout';
+import type { CreateOptions } from '../md/create';
+import { parseSizeBytes } from '../util/units';
+import { checkExpectation, detailState } from './expect';
+import { parseScenario, type Scenario, ScenarioError, stepVerb } from './schema';
+
+/** Steps another layer performs (the fault layer's inject, clear, crash, power-cut). */
+export type ExtraStepHandler = (verb: string, value: unknown, array: MdArray | null) => boolean;
+
+export interface RunScenarioOptions {
+  /** Where `array.dir` is resolved from: the scenario file's folder. */
+  baseDir: string;
+  /** Replace `array.dir` (tests run scenarios in temporary folders). */
+  arrayDir?: string;
+  clock?: Clock;
+  out?: (line: string) => void;
+  engine?: Omit<MdArrayOptions, 'clock'>;
+  extraSteps?: ExtraStepHandler;
+  /** Longest a `wait` may take, in engine milliseconds. */
+  waitLimitMs?: number;
+}
+
+export interface ScenarioResult {
+  ok: boolean;
+  /** Index of the step that failed, or -1. */
+  failedStep: number;
+  failure: string | null;
+  steps: number;
+  finalSnapshot: ArraySnapshot | null;
+}
+
+const DEFAULT_TAG = 'mdlab';
+/** Images made by a scenario carry this creation time, so equal seeds make equal images. */
+const SCENARIO_EPOCH_SECONDS = 1_767_225_600;
+
+class StepFailure extends Error {}
+
+function sizeOf(value: unknown, what: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  const bytes = typeof value === 'string' ? parseSizeBytes(value, 1) : null;
+  if (bytes === null) throw new ScenarioError(`${what} must be a size like 4096, 64K or 8M, got ${JSON.stringify(value)}`);
+  return bytes;
+}
+
+function durationMs(value: unknown): number {
+  if (typeof value === 'number') return value;
+  const m = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim()) : null;
+  if (!m) throw new ScenarioError(`sleep takes a duration like 500ms, 10s or 2m, got ${JSON.stringify(value)}`);
+  const n = Number(m[1]);
+  return m[2] === 'm' ? n * 60_000 : m[2] === 's' ? n * 1000 : n;
+}
+
+export function createOptionsOf(s: Scenario): CreateOptions {
+  const a = s.array;
+  return {
+    level: a.level,
+    raidDevices: a['raid-devices'],
+    spareDevices: a['spare-devices'] ?? 0,
+    layout: a.layout === undefined || a.level === 4 ? undefined : parseLayout(a.layout),
+    chunkKib: a.chunk === undefined ? undefined : sizeOf(typeof a.chunk === 'number' ? `${a.chunk}K` : a.chunk, 'chunk') / 1024,
+    memberBytes: sizeOf(a.size, 'size'),
+    bitmap: a.bitmap,
+    assumeClean: a['assume-clean'] ?? false,
+    name: s.name.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 26),
+    homehost: 'mdlab',
+    nowSeconds: SCENARIO_EPOCH_SECONDS,
+    setUuid: uuidFrom(Prng.derive(s.seed, 'set-uuid')),
+    deviceUuid: (i) => uuidFrom(Prng.derive(s.seed, `device-uuid-${i}`)),
+  };
+}
+
+function uuidFrom(prng: Prng): Uint8Array {
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < 4; i++) view.setUint32(i * 4, prng.nextU32());
+  return bytes;
+}
+
+export function runScenarioFile(file: string, options: Partial<RunScenarioOptions> = {}): ScenarioResult {
+  const scenario = parseScenario(fs.readFileSync(file, 'utf8'), path.basename(file));
+  return runScenario(scenario, { baseDir: path.dirname(path.resolve(file)), ...options });
+}
+
+export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioResult {
+  const run = new ScenarioRun(s, options);
+  return run.execute();
+}
+
+class ScenarioRun {
+  private array: MdArray | null = null;
+  private readonly clock: Clock;
+  private readonly dir: string;
+  private readonly out: (line: string) => void;
+  private lastProgressLine = '';
+
+  constructor(
+    private readonly s: Scenario,
+    private readonly options: RunScenarioOptions,
+  ) {
+    this.clock = options.clock ?? new VirtualClock();
+    this.dir = options.arrayDir ?? path.resolve(options.baseDir, s.array.dir);
+    this.out = options.out ?? (() => {});
+  }
+
+  execute(): ScenarioResult {
+    this.out(`scenario ${this.s.name} (seed ${this.s.seed}), array in ${this.dir}`);
+    let index = 0;
+    try {
+      for (; index < this.s.steps.length; index++) {
+        const { verb, value } = stepVerb(this.s.steps[index]);
+        this.out(`step ${index + 1}: ${verb}${value === null || value === undefined ? '' : ` ${JSON.stringify(value)}`}`);
+        this.step(verb, value);
+      }
+    } catch (err) {
+      const failure = err instanceof StepFailure || err instanceof ScenarioError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+      this.out(`FAILED at step ${index + 1}: ${failure}`);
+      const finalSnapshot = this.snapshotOrNull();
+      this.stopQuietly();
+      return { ok: false, failedStep: index, failure, steps: index, finalSnapshot };
+    }
+    const finalSnapshot = this.snapshotOrNull();
+    if (this.array && !this.array.mddev.stopped) this.out(this.array.mdstat().trimEnd());
+    this.stopQuietly();
+    this.out(`scenario ${this.s.name}: every expectation held`);
+    return { ok: true, failedStep: -1, failure: null, steps: this.s.steps.length, finalSnapshot };
+  }
+
+  private snapshotOrNull(): ArraySnapshot | null {
+    return this.array === null ? null : this.array.snapshot();
+  }
+
+  private stopQuietly(): void {
+    try {
+      this.array?.stop();
+    } catch {
+      // The run's verdict is already decided; a failed array may refuse a clean stop.
+    }
+  }
+
+  private engineOptions(): MdArrayOptions {
+    return { ...this.options.engine, clock: this.clock, name: 'md0' };
+  }
+
+  private need(): MdArray {
+    if (this.array === null || this.array.mddev.stopped) throw new StepFailure('no running array: create or assemble it first');
+    return this.array;
+  }
+
+  private images(): string[] {
+    if (!fs.existsSync(this.dir)) throw new StepFailure(`${this.dir} does not exist`);
+    return fs
+      .readdirSync(this.dir)
+      .filter((f) => /^disk\d+\.img$/.test(f))
+      .sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]))
+      .map((f) => path.join(this.dir, f));
+  }
+
+  private memberImage(ref: unknown): string {
+    if (typeof ref === 'number') return path.join(this.dir, `disk${ref}.img`);
+    if (typeof ref === 'string') return path.isAbsolute(ref) ? ref : path.join(this.dir, ref);
+    throw new ScenarioError(`a member is named by index or image name, got ${JSON.stringify(ref)}`);
+  }
+
+  private memberRef(ref: unknown): number | string {
+    if (typeof ref === 'number' || typeof ref === 'string') return ref;
+    throw new ScenarioError(`a member is named by index or image name, got ${JSON.stringify(ref)}`);
+  }
+
+  private step(verb: string, value: unknown): void {
+    switch (verb) {
+      case 'create':
+        this.array = MdArray.create(this.dir, createOptionsOf(this.s), this.engineOptions());
+        return;
+      case 'assemble':
+        this.array = MdArray.assemble(this.images(), { ...this.engineOptions(), run: true });
+        return;
+      case 'stop':
+        this.need().stop();
+        return;
+      case 'write':
+        return this.write(value as Record<string, unknown>);
+      case 'verify':
+        return this.verify(value as Record<string, unknown>);
+      case 'fail':
+        this.need().fail(this.memberRef(value));
+        return;
+      case 'remove':
+        this.need().remove(this.memberRef(value));
+        return;
+      case 'add':
+        this.need().add(this.memberImage(value));
+        return;
+      case 're-add':
+        this.need().reAdd(this.memberImage(value));
+        return;
+      case 'set':
+        return this.set(value as Record<string, unknown>);
+      case 'sync-action':
+        this.need().setSyncAction(value as SyncActionRequest);
+        return;
+      case 'wait':
+        return this.wait(value);
+      case 'sleep':
+        this.need().sleepSync(durationMs(value));
+        return;
+      case 'expect':
+        return this.expect(value as Record<string, unknown>);
+      default:
+        if (this.options.extraSteps?.(verb, value, this.array)) return;
+        throw new StepFailure(`step "${verb}" needs the fault layer, which this run does not have`);
+    }
+  }
+
+  private patternBytes(spec: Record<string, unknown>, offsetBytes: number, lengthBytes: number): Uint8Array {
+    if (typeof spec.file === 'string') {
+      const data = fs.readFileSync(path.resolve(this.options.baseDir, spec.file));
+      return new Uint8Array(data.buffer, data.byteOffset, spec.length === undefined ? data.byteLength : Math.min(lengthBytes, data.byteLength));
+    }
+    const pattern = spec.pattern ?? 'lba';
+    const bytes = new Uint8Array(lengthBytes);
+    if (pattern === 'lba') {
+      if (offsetBytes % 512 !== 0 || lengthBytes % 512 !== 0) throw new ScenarioError('the lba pattern covers whole sectors: offset and length must be multiples of 512');
+      fillLbaPattern(bytes, typeof spec.tag === 'string' ? spec.tag : DEFAULT_TAG, offsetBytes / 512);
+    } else if (pattern === 'random') {
+      const prng = Prng.derive(this.s.seed, `write-${offsetBytes}-${lengthBytes}`);
+      const view = new DataView(bytes.buffer);
+      for (let i = 0; i + 4 <= lengthBytes; i += 4) view.setUint32(i, prng.nextU32());
+    } else if (pattern !== 'zero') {
+      throw new ScenarioError(`pattern must be lba, random or zero, got ${JSON.stringify(pattern)}`);
+    }
+    return bytes;
+  }
+
+  private range(spec: Record<string, unknown>): { offsetBytes: number; lengthBytes: number } {
+    const offsetBytes = sizeOf(spec.offset ?? 0, 'offset');
+    const lengthBytes =
+      spec.length !== undefined ? sizeOf(spec.length, 'length') : typeof spec.file === 'string' ? fs.statSync(path.resolve(this.options.baseDir, spec.file)).size : -1;
+    if (lengthBytes < 0) throw new ScenarioError('write/verify need a length (or a file)');
+    return { offsetBytes, lengthBytes };
+  }
+
+  private write(spec: Record<string, unknown>): void {
+    const array = this.need();
+    const { offsetBytes, lengthBytes } = this.range(spec);
+    const data = this.patternBytes(spec, offsetBytes, lengthBytes);
+    try {
+      array.writeSync(offsetBytes, data);
+    } catch (err) {
+      if (spec['expect-error'] === true && err instanceof MdIoError) return;
+      throw err;
+    }
+    if (spec['expect-error'] === true) throw new StepFailure(`the write of ${lengthBytes} bytes at ${offsetBytes} succeeded, but an I/O error was expected`);
+  }
+
+  private verify(spec: Record<string, unknown>): void {
+    const array = this.need();
+    const { offsetBytes, lengthBytes } = this.range(spec);
+    const want = this.patternBytes(spec, offsetBytes, lengthBytes);
+    let got: Uint8Array;
+    try {
+      got = array.readSync(offsetBytes, lengthBytes);
+    } catch (err) {
+      if (spec['expect-error'] === true && err instanceof MdIoError) return;
+      throw new StepFailure(`reading ${lengthBytes} bytes at ${offsetBytes} failed: ${(err as Error).message}`);
+    }
+    if (spec['expect-error'] === true) throw new StepFailure(`the read at ${offsetBytes} succeeded, but an I/O error was expected`);
+    for (let i = 0; i < lengthBytes; i++) {
+      if (got[i] !== want[i]) {
+        const sector = Math.floor((offsetBytes + i) / 512);
+        throw new StepFailure(`array byte ${offsetBytes + i} (sector ${sector}) differs from the expected data`);
+      }
+    }
+  }
+
+  private set(spec: Record<string, unknown>): void {
+    const array = this.need();
+    const key = (k: string): unknown => spec[k] ?? spec[k.replace(/_/g, '-')];
+    const limit = (v: unknown): number | null | undefined => (v === undefined ? undefined : v === 'system' ? null : Number(v));
+    array.set({
+      speedLimitMin: limit(key('speed_limit_min') ?? key('sync_speed_min')),
+      speedLimitMax: limit(key('speed_limit_max') ?? key('sync_speed_max')),
+      stripeCacheSize: key('stripe_cache_size') === undefined ? undefined : Number(key('stripe_cache_size')),
+      syncMin: key('sync_min') === undefined ? undefined : Number(key('sync_min')),
+      syncMax: key('sync_max') === undefined ? undefined : key('sync_max') === 'max' ? null : Number(key('sync_max')),
+    });
+  }
+
+  private wait(value: unknown): void {
+    const array = this.need();
+    const limitMs = this.options.waitLimitMs ?? 24 * 3600 * 1000;
+    const spec: Record<string, unknown> = typeof value === 'string' ? { until: value } : ((value ?? { until: 'idle' }) as Record<string, unknown>);
+    let done: () => boolean;
+    let what: string;
+    if (spec.until === 'idle') {
+      done = () => array.idle();
+      what = 'idle';
+    } else if (spec.progress === 'held') {
+      const m = array.mddev;
+      done = () => m.syncThread !== null && m.syncThread.j >= m.resyncMax && m.recoveryActive === 0;
+      what = 'the sync to hold at sync_max';
+    } else if (typeof spec.progress === 'number') {
+      const pct = spec.progress;
+      done = () => {
+        const c = array.snapshot().syncCompleted;
+        return c === null ? array.idle() : (c.doneSectors * 100) / c.totalSectors >= pct;
+      };
+      what = `sync progress ${pct}%`;
+    } else if (typeof spec.state === 'string') {
+      const want = spec.state;
+      done = () => {
+        const s = array.snapshot();
+        return detailState(s) === want || s.arrayState === want;
+      };
+      what = `state ${want}`;
+    } else if (typeof spec.sync_action === 'string' || typeof spec['sync-action'] === 'string') {
+      const want = spec.sync_action ?? spec['sync-action'];
+      done = () => array.snapshot().syncAction === want;
+      what = `sync_action ${String(want)}`;
+    } else {
+      throw new ScenarioError(`wait takes idle, {progress: N|held}, {state: S} or {sync_action: A}, got ${JSON.stringify(value)}`);
+    }
+    const unsubscribe = array.subscribe((e) => {
+      if (e.type !== 'progress') return;
+      const line = statusResync(array.mddev);
+      const bucket = line === null ? '' : line.replace(/\(.*$/, '');
+      if (line !== null && bucket !== this.lastProgressLine) {
+        this.lastProgressLine = bucket;
+        this.out(`      ${line}`);
+      }
+    });
+    try {
+      array.runUntilSync(done, limitMs);
+    } catch (err) {
+      throw new StepFailure(`waiting for ${what}: ${(err as Error).message}`);
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  private expect(spec: Record<string, unknown>): void {
+    const array = this.array;
+    if (array === null) throw new StepFailure('expect needs an array');
+    const snapshot = array.snapshot();
+    for (const [key, wanted] of Object.entries(spec)) {
+      const failure = checkExpectation(snapshot, key, wanted);
+      if (failure !== null) throw new StepFailure(`expect ${key}: ${failure}`);
+    }
+  }
+}
