@@ -48,7 +48,7 @@ export class ArrayReader {
     this.rowBytes = this.chunkBytes * this.dataDisks;
     this.rows = Math.floor(componentSectors / geometry.chunkSectors);
     this.sizeBytes = this.rows * this.rowBytes;
-    this.rowsPerWindow = Math.max(1, Math.floor(WINDOW_TARGET_BYTES / this.rowBytes));
+    this.rowsPerWindow = Math.max(1, Math.min(this.rows, Math.floor(WINDOW_TARGET_BYTES / this.rowBytes)));
     if (this.missing >= 0) {
       const windowBytes = this.rowsPerWindow * this.rowBytes;
       const scratchBytes = this.rowsPerWindow * this.chunkBytes;

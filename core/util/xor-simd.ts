@@ -96,9 +96,13 @@ export class XorArena {
     for (let i = simdLen; i < len; i++) dst[i] = a[i] ^ b[i];
   }
 
-  /** dst = sources[0] ^ sources[1] ^ ... (at least two sources). */
+  /** dst = sources[0] ^ sources[1] ^ ...; one source is a copy (a 2-member RAID5 is a mirror). */
   xorBlocks(dst: Uint8Array, sources: readonly Uint8Array[]): void {
-    assert(sources.length >= 2, 'xor of at least two blocks');
+    assert(sources.length >= 1, 'xor of at least one block');
+    if (sources.length === 1) {
+      dst.set(sources[0]);
+      return;
+    }
     this.xor2(dst, sources[0], sources[1]);
     for (let k = 2; k < sources.length; k++) this.xor2(dst, dst, sources[k]);
   }

@@ -10,7 +10,7 @@ import { xorInto } from '../../core/util/xor';
 export function writeLbaArray(g: Geometry, members: readonly ReaderMember[], tag: string, rows: number): void {
   const chunkBytes = g.chunkSectors * 512;
   const dataDisks = g.raidDisks - 1;
-  const rowsPerWindow = Math.max(1, Math.floor((8 << 20) / (chunkBytes * dataDisks)));
+  const rowsPerWindow = Math.max(1, Math.min(rows, Math.floor((8 << 20) / (chunkBytes * dataDisks))));
   const perMember = members.map(() => new Uint8Array(rowsPerWindow * chunkBytes));
   const rowData = new Uint8Array(chunkBytes * dataDisks);
   for (let first = 0; first < rows; first += rowsPerWindow) {
