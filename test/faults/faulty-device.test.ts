@@ -366,3 +366,24 @@ describe('describe() and FaultSpec', () => {
     expect(() => parseFaultSpec({ kind: 'read-error', range: { startSector: -1, lengthSectors: 2 } })).toThrow();
   });
 });
+
+describe('multi-TiB sparse members', () => {
+  it('places faults and bit rot anywhere on a 2 TiB image without allocating it', () => {
+    const TiB = 1024 ** 4;
+    const big = FileBlockDevice.create(`${dir}/big.img`, 2 * TiB);
+    const faulty = new FaultyDevice(big, { clock: clock.read });
+    const lastSector = 2 * TiB / 512 - 1;
+    faulty.inject({ kind: 'read-error', range: { startSector: lastSector, lengthSectors: 1 } });
+    expect(errorOf(() => faulty.read(new Uint8Array(4096), 2 * TiB - 4096)).offsetBytes).toBe(2 * TiB - 512);
+    faulty.inject({ kind: 'bitrot', placement: { by: 'seeded', seed: 3, count: 8, range: null } });
+    const flips = faulty.faults()[1].flips!;
+    expect(Math.max(...flips.map((f) => f.offsetBytes))).toBeGreaterThan(TiB / 4); // spread over the whole member
+    for (const f of flips) {
+      const b = new Uint8Array(1);
+      big.read(b, f.offsetBytes);
+      expect(b[0]).toBe(1 << f.bit);
+    }
+    faulty.close();
+    expect(fs.statSync(`${dir}/big.img`).blocks * 512).toBeLessThan(1024 * 1024);
+  });
+});
