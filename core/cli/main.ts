@@ -10,9 +10,11 @@ import { createVerb } from './verbs/create';
 import { detailVerb } from './verbs/detail';
 import { examineVerb } from './verbs/examine';
 import { labsVerb } from './verbs/labs';
+import { mdstatVerb } from './verbs/mdstat';
+import { runVerb } from './verbs/run';
 
 /** Every verb, in the order `mdlab --help` lists them. Add new verbs here. */
-export const VERBS: Verb[] = [createVerb, examineVerb, detailVerb, catVerb, labsVerb];
+export const VERBS: Verb[] = [createVerb, examineVerb, detailVerb, catVerb, labsVerb, mdstatVerb, runVerb];
 
 function overview(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

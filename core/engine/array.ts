@@ -83,7 +83,11 @@ export class MdArray {
     return MdArray.assemble(paths, { ...options, run: true, createdWithSpareTrickImage: plan.spareTrickImage });
   }
 
-  static assemble(imagePaths: readonly string[], options: MdArrayOptions & { run?: boolean; createdWithSpareTrickImage?: number } = {}): MdArray {
+  /**
+   * Starts the array from its images. `readOnly` starts it as md's start_ro does ("auto-read-only"):
+   * nothing is written and no sync starts, for looking at images without changing them.
+   */
+  static assemble(imagePaths: readonly string[], options: MdArrayOptions & { run?: boolean; readOnly?: boolean; createdWithSpareTrickImage?: number } = {}): MdArray {
     const clock = options.clock ?? new RealClock();
     const trace = new TraceRing(clock, options.traceCapacity);
     const personality = options.personality ?? createRaid5Personality;
@@ -96,8 +100,9 @@ export class MdArray {
       openDevice: options.openDevice,
       createdWithSpareTrickImage: options.createdWithSpareTrickImage,
     });
+    mddev.readOnly = options.readOnly ?? false;
     const array = new MdArray(mddev, clock, options);
-    array.pump();
+    if (!mddev.readOnly) array.pump();
     return array;
   }
 
@@ -391,6 +396,15 @@ export class MdArray {
     m.stopped = true;
     m.log(`md: ${m.name} stopped.`);
     this.publish(true);
+  }
+
+  /** Lets go of the images without any md shutdown writes (for read-only looks). */
+  close(): void {
+    const m = this.mddev;
+    if (m.stopped) return;
+    assert(m.readOnly, 'only a read-only array is closed without a stop');
+    for (const rdev of m.rdevs) rdev.dev.close();
+    m.stopped = true;
   }
 
   private assertRunning(): void {

@@ -4,6 +4,7 @@ import { createArray, type CreateOptions } from '../../md/create';
 import { MdRefusal } from '../../md/errors';
 import { GiB, KiB, parseSizeBytes } from '../../util/units';
 import { jsonText, stringOption, UsageError, type Verb, writeOut } from '../command';
+import { runInitialSync } from './sync-progress';
 
 function integerOption(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined;
@@ -110,6 +111,8 @@ export const createVerb: Verb = {
           : '';
       await writeOut(io.stdout, `mdlab: created ${summary.images.length} members in ${dir} (array ${summary.arraySizeKib} KiB${next}).\n`);
     }
+    // As md does once mdadm --create starts the array: the initial recovery/resync, shown as mdstat shows it.
+    if (!options.assumeClean && (summary.spareTrickImage !== null || summary.needsResync) && !values.json) await runInitialSync(paths, io);
     return 0;
   },
 };

@@ -16,7 +16,7 @@ export function mdstatText(stanzas: readonly string[]): string {
 export function mdstatStanza(m: Mddev): string {
   const active = !m.stopped;
   let text = `${m.name} : ${active ? '' : 'in'}active`;
-  if (m.readOnly) text += ' (read-only)';
+  if (m.readOnly) text += ' (auto-read-only)';
   text += ` raid${m.level}`;
   const members = [...m.rdevs].sort((a, b) => b.bindSeq - a.bindSeq);
   for (const rdev of members) {
@@ -61,7 +61,7 @@ const RESYNC_ACTIVE = 3;
 export function statusResync(m: Mddev): string | null {
   const thread = m.syncThread;
   if (thread === null || !m.recovery.has('RUNNING')) {
-    return m.recoveryCp < MAX_SECTOR_NUM && m.recovery.has('FROZEN') ? '\tresync=PENDING' : null;
+    return m.recoveryCp < MAX_SECTOR_NUM ? '\tresync=PENDING' : null;
   }
   const maxSectors = thread.maxSectors;
   let resync = m.recovery.has('DONE') ? maxSectors : Math.max(RESYNC_ACTIVE, m.currResync - m.recoveryActive);

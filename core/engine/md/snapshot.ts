@@ -13,7 +13,7 @@ import { MAX_SECTOR_NUM, type Rdev } from './rdev';
 /** array_state_show. */
 export function arrayStateOf(m: Mddev): ArrayState {
   if (m.stopped) return 'inactive';
-  if (m.readOnly) return 'readonly';
+  if (m.readOnly) return 'read-auto';
   let state: ArrayState;
   if (m.sbFlags.has('CHANGE_PENDING')) state = 'write-pending';
   else if (m.inSync) state = 'clean';

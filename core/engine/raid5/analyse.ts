@@ -4,8 +4,11 @@
  * writes is R5_Insync, itself a fact: whether each member may be read for this stripe.
  */
 import type { RdevView } from '../types';
-import { R5, STRIPE } from './flags';
+import { R5 as R5_BITS, STRIPE as STRIPE_BITS } from './flags';
 import { STRIPE_SECTORS, type StripeHead } from './stripe-head';
+
+const R5 = R5_BITS;
+const STRIPE = STRIPE_BITS;
 
 export interface StripeHeadState {
   syncing: boolean;

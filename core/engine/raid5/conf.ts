@@ -7,9 +7,12 @@ import { parityDisk, type Geometry } from '../../format/layout';
 import { assert } from '../../util/assert';
 import type { MddevView, RdevView } from '../types';
 import type { BioTracker } from './bio';
-import { STRIPE } from './flags';
+import { STRIPE as STRIPE_BITS } from './flags';
+import { StripeSlab } from './slab';
 import { StripeHead, STRIPE_SECTORS } from './stripe-head';
 import { StripeList } from './stripe-list';
+
+const STRIPE = STRIPE_BITS;
 
 export const NR_STRIPES = 256;
 export const MIN_STRIPES = 17;
@@ -27,6 +30,7 @@ export class R5Conf {
 
   maxNrStripes = NR_STRIPES;
   private allocated = 0;
+  private slab: StripeSlab | null = null;
   private readonly hash = new Map<number, StripeHead>();
   readonly inactive = new StripeList('inactive');
   readonly handleList = new StripeList('handle');
@@ -86,7 +90,7 @@ export class R5Conf {
    * can add work before releasing it; null when the cache is full (the kernel would sleep).
    */
   getActiveStripe(sector: number): StripeHead | null {
-    assert(sector % STRIPE_SECTORS === 0 && sector < this.devSectors, `stripe sector ${sector} is aligned and inside the member`);
+    if (sector % STRIPE_SECTORS !== 0 || sector >= this.devSectors) assert(false, `stripe sector ${sector} is aligned and inside the member`);
     let sh = this.hash.get(sector);
     if (sh) {
       if (sh.listName !== null) this.lists.get(sh.listName)!.remove(sh);
@@ -95,7 +99,8 @@ export class R5Conf {
     sh = this.inactive.popHead() ?? undefined;
     if (!sh) {
       if (this.allocated >= this.maxNrStripes) return null;
-      sh = new StripeHead(this.disks);
+      if (this.slab === null || this.slab.full) this.slab = new StripeSlab(this.disks);
+      sh = new StripeHead(this.disks, this.slab);
       this.allocated++;
     }
     sh.init(sector, parityDisk(this.geometry, Math.floor(sector / this.geometry.chunkSectors)));
@@ -105,7 +110,7 @@ export class R5Conf {
 
   /** do_release_stripe: put the stripe on the list its state asks for, or back in the free pool. */
   releaseStripe(sh: StripeHead): void {
-    assert(sh.listName === null, `released stripe ${sh.sector} is on no list`);
+    if (sh.listName !== null) assert(false, `released stripe ${sh.sector} is on no list`);
     if (sh.ioPending > 0) return;
     if (sh.test(STRIPE.HANDLE)) {
       if (sh.test(STRIPE.DELAYED) && !sh.test(STRIPE.PREREAD_ACTIVE)) this.delayedList.pushTail(sh);
@@ -120,7 +125,7 @@ export class R5Conf {
       sh.clear(STRIPE.PREREAD_ACTIVE);
       this.prereadActiveStripes--;
     }
-    assert(sh.quiescent, `stripe ${sh.sector} released without HANDLE still has work`);
+    if (!sh.quiescent) assert(false, `stripe ${sh.sector} released without HANDLE still has work`);
     this.hash.delete(sh.sector);
     sh.sector = -1;
     if (this.allocated > this.maxNrStripes) this.allocated--;
@@ -129,7 +134,7 @@ export class R5Conf {
 
   /** stripe_cache_size: shrinking frees idle stripes now and busy ones as they are released. */
   setMaxNrStripes(stripes: number): void {
-    assert(Number.isInteger(stripes) && stripes >= MIN_STRIPES && stripes <= MAX_STRIPES, `stripe_cache_size ${stripes} within ${MIN_STRIPES}..${MAX_STRIPES}`);
+    if (!(Number.isInteger(stripes) && stripes >= MIN_STRIPES && stripes <= MAX_STRIPES)) assert(false, `stripe_cache_size ${stripes} within ${MIN_STRIPES}..${MAX_STRIPES}`);
     this.maxNrStripes = stripes;
     while (this.allocated > stripes && this.inactive.popHead() !== null) this.allocated--;
   }

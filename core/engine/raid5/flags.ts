@@ -2,6 +2,9 @@
  * The state bits of raid5.c, kept as bit masks in one number per stripe and per member block so that
  * analyse/handle can test and set them without allocating. Names are the kernel's, so a trace reads
  * like the kernel's own debugging output.
+ *
+ * Hot modules rebind them locally (`const R5 = R5_BITS`): under vitest and tsx every read through a
+ * module namespace is a getter call, which cost a fifth of a resync's CPU time.
  */
 
 /** `enum stripe_state`: what the stripe as a whole is waiting for or doing. */

@@ -11,9 +11,12 @@ import { MdIoError } from '../types';
 import { analyseStripe, newStripeHeadState, type StripeHeadState } from './analyse';
 import { copyFromBio, copyToBio, type BioPart } from './bio';
 import type { R5Conf } from './conf';
-import { R5, STRIPE, devFlagNames, stripeStateNames } from './flags';
+import { R5 as R5_BITS, STRIPE as STRIPE_BITS, devFlagNames, stripeStateNames } from './flags';
 import { computeBlock, stripeIsConsistent, xorIntoParity } from './parity';
 import { STRIPE_BYTES, STRIPE_SECTORS, type R5Dev, type StripeHead } from './stripe-head';
+
+const R5 = R5_BITS;
+const STRIPE = STRIPE_BITS;
 
 /** What a pass decided, as bits so the hot path builds no strings unless the trace wants them. */
 export const ACTION = {
@@ -68,23 +71,33 @@ export function actionWords(actions: number): string {
 const s: StripeHeadState = newStripeHeadState();
 
 /** Flags a stripe may show both when handling starts and when it ends. */
-export function assertStripeCoherent(sh: StripeHead, where: string): void {
-  assert(sh.ioPending === 0, `stripe ${sh.sector} handled with I/O in flight (${where})`);
-  assert(!(sh.test(STRIPE.SYNCING) && sh.test(STRIPE.SYNC_REQUESTED)), `stripe ${sh.sector}: sync requested twice (${where})`);
-  assert(!sh.test(STRIPE.INSYNC) || sh.test(STRIPE.SYNCING), `stripe ${sh.sector}: INSYNC without SYNCING (${where})`);
-  assert(!sh.test(STRIPE.BIT_DELAY), `stripe ${sh.sector}: handled before its bitmap bits were written (${where})`);
+export function assertStripeCoherent(sh: StripeHead, where: 'entry' | 'exit'): void {
+  const broken = incoherence(sh, where);
+  // Messages are built only on failure: this runs twice per stripe per pass.
+  if (broken !== null) assert(false, `stripe ${sh.sector} (${where}): ${broken}; state ${stripeStateNames(sh.state).join(' ')}`);
+}
+
+function incoherence(sh: StripeHead, where: 'entry' | 'exit'): string | null {
+  if (sh.ioPending !== 0) return 'handled with I/O in flight';
+  if (sh.test(STRIPE.SYNCING) && sh.test(STRIPE.SYNC_REQUESTED)) return 'sync requested twice';
+  if (sh.test(STRIPE.INSYNC) && !sh.test(STRIPE.SYNCING)) return 'INSYNC without SYNCING';
+  if (sh.test(STRIPE.BIT_DELAY)) return 'handled before its bitmap bits were written';
   for (let i = 0; i < sh.dev.length; i++) {
     const dev = sh.dev[i];
     const f = dev.flags;
     const want = f & (R5.Wantread | R5.Wantwrite);
-    assert(!(f & R5.Wantread && f & R5.Wantwrite), `dev ${i}: read and write wanted at once (${where})`);
-    assert(!!want === !!(f & R5.LOCKED), `dev ${i}: LOCKED exactly when I/O is wanted (${where}), flags ${devFlagNames(f).join(' ')}`);
-    assert(!(f & R5.Wantwrite) || f & R5.UPTODATE, `dev ${i}: only up-to-date blocks are written (${where})`);
-    assert(!(f & R5.Wantread) || !(f & R5.UPTODATE) || f & R5.ReWrite, `dev ${i}: only a re-read reads an up-to-date block (${where})`);
-    assert(dev.written.length === 0 || f & R5.UPTODATE, `dev ${i}: written data lives in the page (${where})`);
-    assert(!(f & R5.OVERWRITE) || (dev.towrite.length > 0 && dev.towriteBytes === STRIPE_BYTES), `dev ${i}: OVERWRITE means whole-block writes pending (${where})`);
-    if (where === 'entry') assert(!want, `dev ${i}: no I/O left over from an earlier pass`);
+    const problem =
+      f & R5.Wantread && f & R5.Wantwrite ? 'read and write wanted at once'
+      : !want !== !(f & R5.LOCKED) ? 'LOCKED must mean exactly that I/O is wanted'
+      : f & R5.Wantwrite && !(f & R5.UPTODATE) ? 'only up-to-date blocks are written'
+      : f & R5.Wantread && f & R5.UPTODATE && !(f & R5.ReWrite) ? 'only a re-read reads an up-to-date block'
+      : dev.written.length > 0 && !(f & R5.UPTODATE) ? 'written data lives in the page'
+      : f & R5.OVERWRITE && !(dev.towrite.length > 0 && dev.towriteBytes === STRIPE_BYTES) ? 'OVERWRITE means whole-block writes pending'
+      : where === 'entry' && want ? 'I/O left over from an earlier pass'
+      : null;
+    if (problem !== null) return `dev ${i}: ${problem}, flags ${devFlagNames(f).join(' ')}`;
   }
+  return null;
 }
 
 function endPart(conf: R5Conf, part: BioPart, error: MdIoError | null): void {
@@ -254,7 +267,7 @@ function handleStripeDirtying(conf: R5Conf, sh: StripeHead): number {
     s.locked++;
     issued++;
   }
-  assert(issued > 0, `stripe ${sh.sector}: a write that needs reads (rmw ${rmw}, rcw ${rcw}) can read something`);
+  if (issued === 0) assert(false, `stripe ${sh.sector}: a write that needs reads (rmw ${rmw}, rcw ${rcw}) can read something`);
   return useRmw ? ACTION.RMW_READ : ACTION.RCW_READ;
 }
 
@@ -276,7 +289,7 @@ function scheduleReconstruction(conf: R5Conf, sh: StripeHead, rmw: boolean): num
     if (rmw) xorIntoParity(sh, i);
   }
   if (!rmw) {
-    for (let i = 0; i < sh.dev.length; i++) assert(i === pd || sh.dev[i].flags & R5.UPTODATE, `rcw: data block ${i} is in memory`);
+    for (let i = 0; i < sh.dev.length; i++) if (i !== pd && !(sh.dev[i].flags & R5.UPTODATE)) assert(false, `rcw: data block ${i} is in memory`);
     computeBlock(sh, pd);
   } else {
     assert(sh.dev[pd].flags & R5.UPTODATE, 'rmw: old parity is in memory');

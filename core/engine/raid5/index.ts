@@ -20,13 +20,14 @@ class Raid5Personality implements Personality {
   readonly arraySectors: number;
   readonly conf: R5Conf;
   private readonly queues: MemberQueues;
-  private readonly recent = new RecentStripes();
+  private readonly recent: RecentStripes;
 
   constructor(readonly mddev: MddevView) {
     this.conf = new R5Conf(mddev);
     this.name = mddev.level === 4 ? 'raid4' : 'raid5';
     this.arraySectors = this.conf.arraySectors;
     this.queues = new MemberQueues(this.conf.disks);
+    this.recent = new RecentStripes(this.conf.disks);
   }
 
   makeRequest(bio: Bio): void {
@@ -111,13 +112,12 @@ class Raid5Personality implements Personality {
   }
 
   status(): PersonalityStatus {
-    const recent = this.recent;
     return {
       stripeCacheSize: this.conf.maxNrStripes,
       stripeCacheActive: this.conf.activeStripes,
-      recentStripes: recent.sectors.map((sector, k) => ({
+      recentStripes: this.recent.entries().map(({ sector, state, devFlags }) => ({
         sector,
-        flags: [...stripeStateNames(recent.states[k]), ...recent.devFlags[k].flatMap((f, i) => devFlagNames(f).map((name) => `dev${i}:${name}`))],
+        flags: [...stripeStateNames(state), ...devFlags.flatMap((f, i) => devFlagNames(f).map((name) => `dev${i}:${name}`))],
       })),
     };
   }

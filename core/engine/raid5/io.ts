@@ -10,8 +10,11 @@ import { DeviceError } from '../../format/blockdev';
 import { assert } from '../../util/assert';
 import type { RdevView } from '../types';
 import type { R5Conf } from './conf';
-import { R5, STRIPE } from './flags';
+import { R5 as R5_BITS, STRIPE as STRIPE_BITS } from './flags';
 import { STRIPE_BYTES, STRIPE_SECTORS, type StripeHead } from './stripe-head';
+
+const R5 = R5_BITS;
+const STRIPE = STRIPE_BITS;
 
 type Op = 'read' | 'write';
 
@@ -51,7 +54,7 @@ export class MemberQueues {
         sh.ioPending++;
       } else if (dev.flags & R5.Wantread) {
         dev.flags &= ~R5.Wantread;
-        assert(conf.usableRdev(i) !== null, `stripe ${sh.sector}: reads go to usable members only (slot ${i})`);
+        if (conf.usableRdev(i) === null) assert(false, `stripe ${sh.sector}: reads go to usable members only (slot ${i})`);
         this.reads[i].push(sh);
         sh.ioPending++;
       }
@@ -71,7 +74,7 @@ export class MemberQueues {
   private runQueue(conf: R5Conf, slot: number, op: Op, queue: StripeHead[]): number {
     if (queue.length === 0) return 0;
     const rdev = conf.slots[slot];
-    assert(rdev !== null, `queued I/O for slot ${slot} has a member`);
+    if (rdev === null) assert(false, `queued I/O for slot ${slot} has a member`);
     let sorted = true;
     for (let k = 1; k < queue.length && sorted; k++) sorted = queue[k - 1].sector < queue[k].sector;
     if (!sorted) queue.sort((a, b) => a.sector - b.sector);

@@ -8,8 +8,11 @@ import { mapArraySector } from '../../format/layout';
 import { MdIoError, type Bio } from '../types';
 import { BioTracker } from './bio';
 import type { R5Conf } from './conf';
-import { R5, STRIPE } from './flags';
+import { R5 as R5_BITS, STRIPE as STRIPE_BITS } from './flags';
 import { STRIPE_BYTES, STRIPE_SECTORS, type StripeHead } from './stripe-head';
+
+const R5 = R5_BITS;
+const STRIPE = STRIPE_BITS;
 
 export function makeRequest(conf: R5Conf, bio: Bio): void {
   const tracker = new BioTracker(bio);

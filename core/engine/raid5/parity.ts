@@ -1,54 +1,42 @@
 /**
  * RAID4/5 parity over one stripe: P is the XOR of the data blocks, a missing block is the XOR of all
- * the others, and a consistent stripe XORs to zero. Word loops over the pages' preallocated Int32Array
- * views: no allocation, and several times the speed of byte loops.
+ * the others, and a consistent stripe XORs to zero. All pages of a stripe live in its slab's
+ * WebAssembly arena, so XOR runs 16 bytes at a time; comparisons are memcmp (Buffer.equals).
  */
-import { assert } from '../../util/assert';
 import type { StripeHead } from './stripe-head';
-
-function xorWordsInto(dst: Int32Array, src: Int32Array): void {
-  for (let w = 0; w < dst.length; w++) dst[w] ^= src[w];
-}
 
 /** dev[target] = XOR of every other block of the stripe (compute a missing block, or P from data). */
 export function computeBlock(sh: StripeHead, target: number): void {
-  const dst = sh.dev[target].words;
-  let first = true;
-  for (let i = 0; i < sh.dev.length; i++) {
+  const arena = sh.slab.arena;
+  const dev = sh.dev;
+  const dst = dev[target].page;
+  let taken = 0;
+  let firstPage: Buffer | null = null;
+  for (let i = 0; i < dev.length; i++) {
     if (i === target) continue;
-    if (first) dst.set(sh.dev[i].words);
-    else xorWordsInto(dst, sh.dev[i].words);
-    first = false;
+    taken++;
+    if (taken === 1) firstPage = dev[i].page;
+    else if (taken === 2) arena.xor2(dst, firstPage!, dev[i].page);
+    else arena.xor2(dst, dst, dev[i].page);
   }
-  assert(!first, 'a stripe has at least two blocks');
+  // Two-member arrays: the missing block is a copy of the other one.
+  if (taken === 1) dst.set(firstPage!);
 }
 
 /** dev[pd] ^= dev[i]: take a block's old contents out of parity, or put its new contents in (rmw). */
 export function xorIntoParity(sh: StripeHead, i: number): void {
-  xorWordsInto(sh.dev[sh.pdIdx].words, sh.dev[i].words);
+  const p = sh.dev[sh.pdIdx].page;
+  sh.slab.arena.xor2(p, p, sh.dev[i].page);
 }
 
-/** The parity check of handle_parity_checks5: does the whole stripe XOR to zero? */
+/** The parity check of handle_parity_checks5: the XOR of all blocks but the last must equal the last. */
 export function stripeIsConsistent(sh: StripeHead): boolean {
   const dev = sh.dev;
-  const n = dev.length;
-  const words = dev[0].words.length;
-  if (n === 3) {
-    const a = dev[0].words, b = dev[1].words, c = dev[2].words;
-    for (let w = 0; w < words; w++) if ((a[w] ^ b[w] ^ c[w]) !== 0) return false;
-    return true;
-  }
-  if (n === 4) {
-    const a = dev[0].words, b = dev[1].words, c = dev[2].words, d = dev[3].words;
-    for (let w = 0; w < words; w++) if ((a[w] ^ b[w] ^ c[w] ^ d[w]) !== 0) return false;
-    return true;
-  }
-  const acc = scratch.length === words ? scratch : (scratch = new Int32Array(words));
-  acc.set(dev[0].words);
-  for (let i = 1; i < n; i++) xorWordsInto(acc, dev[i].words);
-  for (let w = 0; w < words; w++) if (acc[w] !== 0) return false;
-  return true;
+  const last = dev.length - 1;
+  if (last === 1) return dev[0].page.equals(dev[1].page);
+  const scratch = sh.slab.scratch;
+  const arena = sh.slab.arena;
+  arena.xor2(scratch, dev[0].page, dev[1].page);
+  for (let i = 2; i < last; i++) arena.xor2(scratch, scratch, dev[i].page);
+  return scratch.equals(dev[last].page);
 }
-
-/** One page of XOR accumulator for wide stripes; the engine is single-threaded, so one suffices. */
-let scratch = new Int32Array(1024);

@@ -6,29 +6,45 @@
  */
 import type { R5Conf } from './conf';
 import { IO_THRESHOLD } from './conf';
-import { STRIPE } from './flags';
+import { STRIPE as STRIPE_BITS } from './flags';
 import { handleStripe } from './handle';
 import type { MemberQueues } from './io';
 import { feedDeferred } from './make-request';
 import type { StripeHead } from './stripe-head';
 
+const STRIPE = STRIPE_BITS;
+
 export const MAX_STRIPE_BATCH = 8;
 
-/** What the UI's "recent stripes" panel shows: a fixed ring, copied numbers only. */
+/** What the UI's "recent stripes" panel shows: a fixed ring of copied numbers, no allocation per stripe. */
 export class RecentStripes {
-  readonly sectors: number[] = [];
-  readonly states: number[] = [];
-  readonly devFlags: number[][] = [];
+  private readonly sectors = new Float64Array(MAX_STRIPE_BATCH);
+  private readonly states = new Int32Array(MAX_STRIPE_BATCH);
+  private readonly devFlags: Int32Array;
+  private next = 0;
+  private count = 0;
+
+  constructor(private readonly disks: number) {
+    this.devFlags = new Int32Array(MAX_STRIPE_BATCH * disks);
+  }
 
   record(sh: StripeHead): void {
-    if (this.sectors.length === MAX_STRIPE_BATCH) {
-      this.sectors.shift();
-      this.states.shift();
-      this.devFlags.shift();
+    const k = this.next;
+    this.sectors[k] = sh.sector;
+    this.states[k] = sh.state;
+    for (let i = 0; i < this.disks; i++) this.devFlags[k * this.disks + i] = sh.dev[i].flags;
+    this.next = (k + 1) % MAX_STRIPE_BATCH;
+    this.count = Math.min(this.count + 1, MAX_STRIPE_BATCH);
+  }
+
+  /** Oldest first. */
+  entries(): { sector: number; state: number; devFlags: number[] }[] {
+    const out = [];
+    for (let n = 0; n < this.count; n++) {
+      const k = (this.next - this.count + n + MAX_STRIPE_BATCH) % MAX_STRIPE_BATCH;
+      out.push({ sector: this.sectors[k], state: this.states[k], devFlags: Array.from(this.devFlags.subarray(k * this.disks, (k + 1) * this.disks)) });
     }
-    this.sectors.push(sh.sector);
-    this.states.push(sh.state);
-    this.devFlags.push(sh.dev.map((dev) => dev.flags));
+    return out;
   }
 }
 

@@ -1,14 +1,17 @@
 /**
  * StripeHead (`struct stripe_head`): one 4 KiB-deep slice across every member at the same member
- * sector, with a page per member (`dev[i]`). Pages are views into one buffer allocated when the stripe
- * is created, so handling and I/O never allocate per block.
+ * sector, with a page per member (`dev[i]`). Pages are views into a slab (slab.ts) taken when the
+ * stripe is created, so handling and I/O never allocate per block.
  */
 import type { SyncKind } from '../types';
 import type { BioPart } from './bio';
-import { R5, STRIPE } from './flags';
+import { R5 as R5_BITS, STRIPE as STRIPE_BITS } from './flags';
+import type { StripeSlab } from './slab';
 
-export const STRIPE_SECTORS = 8;
-export const STRIPE_BYTES = 4096;
+const R5 = R5_BITS;
+const STRIPE = STRIPE_BITS;
+
+export { STRIPE_BYTES, STRIPE_SECTORS } from './stripe-bytes';
 
 /** `struct r5dev`: one member's block in the stripe. */
 export class R5Dev {
@@ -21,11 +24,7 @@ export class R5Dev {
   written: BioPart[] = [];
   towriteBytes = 0;
 
-  constructor(
-    readonly page: Uint8Array,
-    /** The same page as 32-bit words, for the XOR loops. */
-    readonly words: Int32Array,
-  ) {}
+  constructor(readonly page: Buffer) {}
 
   has(flag: number): boolean {
     return (this.flags & flag) !== 0;
@@ -56,12 +55,12 @@ export class StripeHead {
   prev: StripeHead | null = null;
   next: StripeHead | null = null;
 
-  constructor(readonly disks: number) {
-    const buffer = new ArrayBuffer(disks * STRIPE_BYTES);
-    this.dev = [];
-    for (let i = 0; i < disks; i++) {
-      this.dev.push(new R5Dev(new Uint8Array(buffer, i * STRIPE_BYTES, STRIPE_BYTES), new Int32Array(buffer, i * STRIPE_BYTES, STRIPE_BYTES / 4)));
-    }
+  constructor(
+    readonly disks: number,
+    /** Where the pages live; parity arithmetic runs in its arena. */
+    readonly slab: StripeSlab,
+  ) {
+    this.dev = slab.takeStripe().map((page) => new R5Dev(page));
   }
 
   test(bit: number): boolean {

@@ -22,7 +22,7 @@ export class StripeList {
   }
 
   pushTail(sh: StripeHead): void {
-    assert(sh.listName === null, `stripe ${sh.sector} joins ${this.name} while on ${sh.listName}`);
+    if (sh.listName !== null) assert(false, `stripe ${sh.sector} joins ${this.name} while on ${sh.listName}`);
     sh.listName = this.name;
     sh.prev = this.tail;
     sh.next = null;
@@ -33,7 +33,7 @@ export class StripeList {
   }
 
   remove(sh: StripeHead): void {
-    assert(sh.listName === this.name, `stripe ${sh.sector} leaves ${this.name} but is on ${sh.listName}`);
+    if (sh.listName !== this.name) assert(false, `stripe ${sh.sector} leaves ${this.name} but is on ${sh.listName}`);
     if (sh.prev) sh.prev.next = sh.next;
     else this.head = sh.next;
     if (sh.next) sh.next.prev = sh.prev;

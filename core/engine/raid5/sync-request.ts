@@ -6,8 +6,10 @@
 import { assert } from '../../util/assert';
 import type { SyncKind } from '../types';
 import type { R5Conf } from './conf';
-import { STRIPE } from './flags';
+import { STRIPE as STRIPE_BITS } from './flags';
 import { STRIPE_SECTORS } from './stripe-head';
+
+const STRIPE = STRIPE_BITS;
 
 /** raid5_calc_degraded: slots without an In_sync member. */
 export function calcDegraded(conf: R5Conf): number {
@@ -18,7 +20,7 @@ export function calcDegraded(conf: R5Conf): number {
 
 /** Returns the sectors accounted for and whether they were skipped without I/O (the kernel's `*skipped`). */
 export function syncRequest(conf: R5Conf, sectorNr: number, kind: SyncKind): { sectors: number; skipped: boolean } {
-  assert(sectorNr % STRIPE_SECTORS === 0 && sectorNr >= 0 && sectorNr < conf.devSectors, `sync sector ${sectorNr} is a stripe inside the member`);
+  if (sectorNr % STRIPE_SECTORS !== 0 || sectorNr < 0 || sectorNr >= conf.devSectors) assert(false, `sync sector ${sectorNr} is a stripe inside the member`);
   const mddev = conf.mddev;
   const remaining = conf.devSectors - sectorNr;
   // Spec §4.1: with no redundancy left there is nothing a resync/check/repair could verify.
@@ -38,7 +40,7 @@ export function syncRequest(conf: R5Conf, sectorNr: number, kind: SyncKind): { s
   }
   const sh = conf.getActiveStripe(sectorNr);
   if (sh === null) return { sectors: 0, skipped: false };
-  assert(!sh.test(STRIPE.SYNCING | STRIPE.SYNC_REQUESTED), `stripe ${sectorNr} is requested once per sync pass`);
+  if (sh.test(STRIPE.SYNCING | STRIPE.SYNC_REQUESTED)) assert(false, `stripe ${sectorNr} is requested once per sync pass`);
   sh.set(STRIPE.SYNC_REQUESTED | STRIPE.HANDLE);
   sh.syncKind = kind;
   conf.releaseStripe(sh);
