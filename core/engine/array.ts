@@ -296,7 +296,10 @@ export class MdArray {
   runSlice(budgetMs = SLICE_MS, maxPasses?: number): { busy: boolean; nextWakeMs: number | null } {
     const result = this.mddev.run(budgetMs, maxPasses);
     this.publish();
-    return result;
+    if (syncCompletedOf(this.mddev) === null) return result;
+    // Progress is due at least every 100 ms while a sync runs, even while md_do_sync sleeps.
+    const progressDueMs = this.lastProgressMs + PROGRESS_INTERVAL_MS;
+    return { busy: result.busy, nextWakeMs: Math.min(result.nextWakeMs ?? progressDueMs, progressDueMs) };
   }
 
   /**
@@ -431,6 +434,7 @@ export class MdArray {
     if (this.listeners.size === 0) {
       this.lastTraceSeq = this.trace.lastSeq;
       this.lastLogSeq = this.mddev.logSeq;
+      if (this.clock.nowMs() - this.lastProgressMs >= PROGRESS_INTERVAL_MS) this.lastProgressMs = this.clock.nowMs();
       return;
     }
     const m = this.mddev;
