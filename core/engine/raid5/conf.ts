@@ -47,6 +47,8 @@ export class R5Conf {
   /** preread_bypass_threshold (sysfs), default 1. */
   bypassThreshold = 1;
   lastHold: StripeHead | null = null;
+  /** The last sync_request skipped its range without I/O (the kernel's `*skipped`). */
+  lastSyncSkipped = false;
   /** A member was added that the bitmap cannot describe: recovery must ignore the bitmap. */
   fullsync = false;
   /** Bios split only partly because the cache was full or a block was busy (FIFO). */

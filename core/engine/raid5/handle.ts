@@ -210,7 +210,8 @@ function returnWrites(conf: R5Conf, sh: StripeHead): number {
 /** Spec §4.10 steps 2-3: a block that failed to read has been rebuilt; write it back, then read it again. */
 function handleReadErrors(conf: R5Conf, sh: StripeHead): number {
   let actions = 0;
-  for (const f of [s.failedNum0, s.failedNum1]) {
+  for (let k = 0; k < 2; k++) {
+    const f = k === 0 ? s.failedNum0 : s.failedNum1;
     if (f < 0) continue;
     const dev = sh.dev[f];
     if (conf.usableRdev(f) === null) {

@@ -34,12 +34,12 @@ class Raid5Personality implements Personality {
     makeRequest(this.conf, bio);
   }
 
-  lastSyncSkipped = false;
+  get lastSyncSkipped(): boolean {
+    return this.conf.lastSyncSkipped;
+  }
 
   syncRequest(sectorNr: number, kind: SyncKind): number {
-    const { sectors, skipped } = syncRequest(this.conf, sectorNr, kind);
-    this.lastSyncSkipped = skipped;
-    return sectors;
+    return syncRequest(this.conf, sectorNr, kind);
   }
 
   /** raid5_error: the member stops counting at once; md writes the superblock that records it. */

@@ -87,14 +87,15 @@ export class MemberQueues {
       ios++;
       start = end;
     }
-    const done = queue.splice(0, queue.length);
-    for (const sh of done) {
+    for (let k = 0; k < queue.length; k++) {
+      const sh = queue[k];
       sh.ioPending--;
       if (sh.ioPending === 0) {
         sh.set(STRIPE.HANDLE);
         conf.releaseStripe(sh);
       }
     }
+    queue.length = 0;
     return ios;
   }
 

@@ -18,34 +18,38 @@ export function calcDegraded(conf: R5Conf): number {
   return degraded;
 }
 
-/** Returns the sectors accounted for and whether they were skipped without I/O (the kernel's `*skipped`). */
-export function syncRequest(conf: R5Conf, sectorNr: number, kind: SyncKind): { sectors: number; skipped: boolean } {
+/** Returns the sectors accounted for; conf.lastSyncSkipped says whether they were skipped without I/O (`*skipped`). */
+export function syncRequest(conf: R5Conf, sectorNr: number, kind: SyncKind): number {
+  conf.lastSyncSkipped = false;
   if (sectorNr % STRIPE_SECTORS !== 0 || sectorNr < 0 || sectorNr >= conf.devSectors) assert(false, `sync sector ${sectorNr} is a stripe inside the member`);
   const mddev = conf.mddev;
   const remaining = conf.devSectors - sectorNr;
   // Spec §4.1: with no redundancy left there is nothing a resync/check/repair could verify.
   if (kind !== 'recover' && calcDegraded(conf) >= conf.maxDegraded) {
     traceSync(conf, sectorNr, kind, `skip ${remaining} sectors: array degraded`);
-    return { sectors: remaining, skipped: true };
+    conf.lastSyncSkipped = true;
+    return remaining;
   }
   const bitmap = mddev.bitmap;
   if (bitmap !== null && (kind === 'resync' || kind === 'recover') && !conf.fullsync) {
-    const stillDegraded = conf.slots.some((rdev) => rdev === null || rdev.flags.has('Faulty'));
+    let stillDegraded = false;
+    for (let i = 0; i < conf.disks; i++) if (conf.usableRdev(i) === null) stillDegraded = true;
     const answer = bitmap.startSync(sectorNr, stillDegraded);
     if (!answer.needSync && answer.sectors >= STRIPE_SECTORS) {
       const skip = Math.min(remaining, answer.sectors - (answer.sectors % STRIPE_SECTORS));
       traceSync(conf, sectorNr, kind, `skip ${skip} sectors: bitmap clean`);
-      return { sectors: skip, skipped: true };
+      conf.lastSyncSkipped = true;
+      return skip;
     }
   }
   const sh = conf.getActiveStripe(sectorNr);
-  if (sh === null) return { sectors: 0, skipped: false };
+  if (sh === null) return 0;
   if (sh.test(STRIPE.SYNCING | STRIPE.SYNC_REQUESTED)) assert(false, `stripe ${sectorNr} is requested once per sync pass`);
   sh.set(STRIPE.SYNC_REQUESTED | STRIPE.HANDLE);
   sh.syncKind = kind;
   conf.releaseStripe(sh);
   traceSync(conf, sectorNr, kind, 'stripe requested');
-  return { sectors: STRIPE_SECTORS, skipped: false };
+  return STRIPE_SECTORS;
 }
 
 function traceSync(conf: R5Conf, sector: number, kind: SyncKind, what: string): void {
