@@ -3,13 +3,17 @@
  * kernel decide (spec §4.7, §4.8). Pure: it reads only superblocks, so every rule is testable without
  * images. Messages use mdadm's sentences with mdlab's names.
  */
+import { ALGORITHM } from '../format/layout';
 import { FEATURE, MAX_SECTOR, ROLE_FAULTY, ROLE_MAX, roleOf, type Superblock1 } from '../format/superblock';
 import { assert, toSafeNumber } from '../util/assert';
 import { uuidText } from '../util/uuid';
+import { MdRefusal } from './errors';
 
 export interface AssemblyCandidate {
   image: string;
   sb: Superblock1;
+  /** False when the stored checksum is wrong: the kernel refuses such a superblock. */
+  checksumOk?: boolean;
 }
 
 export interface LeftOut {
@@ -55,13 +59,25 @@ function isSlot(role: number, sb: Superblock1): boolean {
   return role < ROLE_MAX && role < sb.raidDisks;
 }
 
-/** RAID4/5 survive one missing slot; dirty arrays need every slot (a parity rebuild would be wrong). */
-function enough(level: number, raidDisks: number, filled: boolean[], clean: boolean): boolean {
+/** The slot that only ever holds parity, for the layouts that have one. */
+function fixedParitySlot(sb: Superblock1): number {
+  if (sb.level === 4 || (sb.level === 5 && sb.layout === ALGORITHM.PARITY_N)) return sb.raidDisks - 1;
+  if (sb.level === 5 && sb.layout === ALGORITHM.PARITY_0) return 0;
+  return -1;
+}
+
+/**
+ * RAID4/5 survive one missing slot, but a dirty array needs every slot (its parity may be stale), unless
+ * the missing one is a parity-only disk: then all data is still on the others.
+ */
+function enough(sb: Superblock1, filled: boolean[], clean: boolean): boolean {
   const missing = filled.filter((f) => !f).length;
   if (missing === 0) return true;
   if (missing > 1) return false;
-  // RAID4 (or a parity-last/first layout) with only its parity disk missing has all data.
-  if (!clean) return level === 4 && !filled[raidDisks - 1];
+  if (!clean) {
+    const paritySlot = fixedParitySlot(sb);
+    return paritySlot >= 0 && !filled[paritySlot];
+  }
   return true;
 }
 
@@ -72,9 +88,15 @@ export function decideAssembly<C extends AssemblyCandidate>(candidates: readonly
   const leftOut: LeftOut[] = [];
 
   // Gather: the array is the one the first member belongs to, as with mdadm's explicit device list.
-  const uuid = uuidText(candidates[0].sb.setUuid);
+  const first = candidates.find((c) => c.checksumOk !== false);
+  if (!first) throw new MdRefusal('no member has a superblock md accepts (every checksum is wrong).');
+  const uuid = uuidText(first.sb.setUuid);
   const same: C[] = [];
   for (const c of candidates) {
+    if (c.checksumOk === false) {
+      leftOut.push({ image: c.image, reason: 'has a superblock with a wrong checksum, which md refuses.' });
+      continue;
+    }
     if (uuidText(c.sb.setUuid) === uuid) same.push(c);
     else {
       leftOut.push({ image: c.image, reason: 'has wrong uuid.' });
@@ -129,7 +151,7 @@ export function decideAssembly<C extends AssemblyCandidate>(candidates: readonly
   const degraded = n - okCount;
   // Slots the freshest superblock says are working: without --run all of them must be here.
   const expected = refSb.devRoles.filter((r) => r < ROLE_MAX && r < n).length;
-  const canRun = enough(refSb.level, n, filled, clean);
+  const canRun = enough(refSb, filled, clean);
 
   let refusal: string | null = null;
   const drives = `${arrayName} assembled from ${plural(okCount, 'drive')}${spares.length ? ` and ${plural(spares.length, 'spare')}` : ''}`;
