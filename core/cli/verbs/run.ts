@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { runScenarioFile } from '../../scenario/runner';
+import { runLabVerb } from './run-lab';
 import { stringOption, UsageError, type Verb, writeOut } from '../command';
 
 export const runVerb: Verb = {
@@ -7,6 +8,7 @@ export const runVerb: Verb = {
   summary: 'run a scenario (YAML experiment) headless; exit 0 when every expectation holds',
   help: [
     'Usage: mdlab run SCENARIO.yaml [--dir DIR] [--quiet]',
+    '       mdlab run --lab NAME [--lang en|zh]   (a built-in guided lab, see mdlab labs)',
     '',
     'Runs the steps of a scenario (create, assemble, stop, write, verify, fail, remove, add, re-add,',
     'set, sync-action, wait, expect, sleep) against the engine under a virtual clock, so equal seeds',
@@ -16,8 +18,9 @@ export const runVerb: Verb = {
     '      --dir DIR   put the member images in DIR instead of the scenario\'s array.dir',
     '  -q, --quiet     print only the verdict',
   ].join('\n'),
-  options: { dir: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
+  options: { dir: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, lab: { type: 'string' }, lang: { type: 'string' } },
   async run({ values, positionals, io }) {
+    if (values.lab !== undefined) return runLabVerb({ values, positionals, io });
     if (positionals.length !== 1) throw new UsageError('run needs exactly one SCENARIO file.');
     const lines: string[] = [];
     const dir = stringOption(values, 'dir');

@@ -15,7 +15,7 @@ export const bitrotCheckRepair: Lab = {
       id: 'create',
       instruction: { en: 'Create a clean 4-member RAID5 and write 4 MiB of the lba pattern.', zh: '创建干净的 4 成员 RAID5 并写入 4 MiB 的 lba 图样。' },
       actions: [{ create: null }, { write: { pattern: 'lba', offset: 0, length: '4M' } }],
-      checks: [{ expect: { state: 'clean', mismatch_cnt: 0 } }],
+      checks: [{ expect: { degraded: 0, mismatch_cnt: 0 } }],
     },
     {
       id: 'rot',

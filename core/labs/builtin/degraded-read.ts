@@ -26,7 +26,7 @@ export const degradedRead: Lab = {
         en: 'Write 4 MiB of the lba pattern, so every sector says which sector it is.',
         zh: '写入 4 MiB 的 lba 图样，让每个扇区都写明自己的编号。',
       },
-      actions: [{ write: { pattern: 'lba', offset: 0, length: '4M' } }],
+      actions: [{ write: { pattern: 'lba', offset: 0, length: '4M' } }, { sleep: '1s' }],
       checks: [{ verify: { pattern: 'lba', offset: 0, length: '4M' } }],
     },
     {
@@ -36,7 +36,7 @@ export const degradedRead: Lab = {
         zh: '让成员 2 失效（mdadm --fail）。md 将其标记为 faulty，阵列进入降级运行。',
       },
       actions: [{ fail: 2 }],
-      checks: [{ expect: { degraded: 1 } }],
+      checks: [{ expect: { state: 'clean, degraded', degraded: 1, failed_devices: 1 } }],
     },
     {
       id: 'degraded-read',

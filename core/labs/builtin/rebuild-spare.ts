@@ -41,8 +41,8 @@ export const rebuildSpare: Lab = {
         en: 'Wait for the recovery to finish: the spare takes slot 1 and the array is no longer degraded.',
         zh: '等待恢复完成：热备盘接替槽位 1，阵列不再降级。',
       },
-      actions: [{ wait: 'idle' }],
-      checks: [{ expect: { degraded: 0, sync_action: 'idle' } }],
+      actions: [{ wait: 'idle' }, { sleep: '1s' }],
+      checks: [{ expect: { state: 'clean', degraded: 0, sync_action: 'idle', last_sync_action: 'recovery', 'member.4.slot': 1 } }],
     },
     {
       id: 'remove-failed',
@@ -51,7 +51,7 @@ export const rebuildSpare: Lab = {
         zh: '移除失效成员（mdadm --remove），再读一遍数据。',
       },
       actions: [{ remove: 1 }],
-      checks: [{ verify: { pattern: 'lba', offset: 0, length: '4M' } }, { expect: { degraded: 0, mismatch_cnt: 0 } }],
+      checks: [{ verify: { pattern: 'lba', offset: 0, length: '4M' } }, { expect: { state: 'clean', degraded: 0, failed_devices: 0 } }],
     },
   ],
 };

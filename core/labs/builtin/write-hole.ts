@@ -19,7 +19,7 @@ export const writeHole: Lab = {
       id: 'create',
       instruction: { en: 'Create a clean 4-member RAID5 and write 4 MiB of the lba pattern.', zh: '创建干净的 4 成员 RAID5 并写入 4 MiB 的 lba 图样。' },
       actions: [{ create: null }, { write: { pattern: 'lba', offset: 0, length: '4M' } }],
-      checks: [{ expect: { state: 'clean' } }],
+      checks: [{ expect: { degraded: 0 } }],
     },
     {
       id: 'power-cut',
