@@ -2,6 +2,7 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { ErrorCode, failure, IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL, type Reply } from '../../core/api';
 import type { HostConnection } from '../../core/host/connection';
 import { DEV_RENDERER_URL, RENDERER_INDEX_URL } from './paths';
+import { isOwnRendererUrl } from './trust';
 
 /**
  * Only the top frame of one of our windows, showing our own renderer, may reach the engine:
@@ -13,10 +14,7 @@ function isTrustedSender(event: IpcMainInvokeEvent, windows: ReadonlySet<Browser
   const owner = [...windows].find((window) => window.webContents.id === event.sender.id);
   const main = owner?.webContents.mainFrame;
   if (!main || frame.processId !== main.processId || frame.routingId !== main.routingId) return false;
-  const url = new URL(frame.url);
-  url.hash = '';
-  url.search = '';
-  return url.href === RENDERER_INDEX_URL || (DEV_RENDERER_URL !== null && frame.url.startsWith(DEV_RENDERER_URL));
+  return isOwnRendererUrl(frame.url, RENDERER_INDEX_URL, DEV_RENDERER_URL);
 }
 
 /** Relay requests to the engine host (which validates against the contract) and events to every window. */
