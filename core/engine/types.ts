@@ -87,6 +87,24 @@ export interface MddevView {
   readonly bitmap: WriteIntentBitmap | null;
   /** md_check_recovery: raid5d calls it first on every pass, as in the kernel. */
   mdCheckRecovery(): void;
+  /** Optional: the fault layer's hooks around member I/O (logical time, power-cut undo records). */
+  readonly memberIo?: MemberIoHooks | null;
+}
+
+/**
+ * The fault layer's hooks around member I/O (docs/ARCHITECTURE.md, "Fault layer"). Member I/O is
+ * synchronous, but its completion (bi_end_io) runs on a later raid5d pass, no earlier than the
+ * member's completionTimeMs — so a power cut between the two finds the write in flight.
+ */
+export interface MemberIoHooks {
+  /** Logical time in ms (the engine's Clock). */
+  nowMs(): number;
+  /** Start of every raid5d pass, before completions are reaped (where FaultTimeline.poll belongs). */
+  pass?(): void;
+  /** Right before a member write is issued (PowerCutDomain.submit); the token comes back in writeCompleted. */
+  writeSubmitted?(rdev: RdevView, offsetBytes: number, lengthBytes: number, nowMs: number): number;
+  /** The write's completion ran, success or error (PowerCutDomain.complete). */
+  writeCompleted?(token: number): void;
 }
 
 /** The write-intent bitmap as the personality drives it (md-bitmap.c's entry points). */
@@ -134,6 +152,11 @@ export interface Personality {
   daemon(): boolean;
   /** True when no stripe is active and no member I/O is in flight. */
   idle(): boolean;
+  /**
+   * Optional: the earliest logical time (ms) an in-flight member I/O may complete, null when none.
+   * When nothing else is runnable the md loop sleeps (or advances a virtual clock) to it.
+   */
+  nextIoCompletionMs?(): number | null;
   setStripeCacheSize(stripes: number): void;
   status(): PersonalityStatus;
 }
