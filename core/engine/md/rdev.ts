@@ -4,7 +4,7 @@
  */
 import type { BlockDevice } from '../../format/blockdev';
 import type { Superblock1 } from '../../format/superblock';
-import { assert } from '../../util/assert';
+import { toSafeNumber } from '../../util/assert';
 import type { RdevFlag, RdevView } from '../types';
 
 /** md's MaxSector for numbers: "recovered to the end" / "fully in sync". */
@@ -26,6 +26,8 @@ export class Rdev implements RdevView {
   sb: Superblock1;
   /** Increases each time a member is bound, so mdstat can list the most recently bound first. */
   bindSeq = 0;
+  /** A number, not the superblock's bigint: raid5 reads it for every member I/O. */
+  readonly dataOffsetSectors: number;
 
   constructor(
     readonly dev: BlockDevice,
@@ -40,16 +42,13 @@ export class Rdev implements RdevView {
     this.raidDisk = -1;
     this.recoveryOffsetSectors = 0;
     this.correctedErrors = sb.cntCorrectedRead;
-    assert(sb.dataOffset >= 0n, 'data offset is never negative');
+    this.dataOffsetSectors = toSafeNumber(sb.dataOffset, 'data_offset');
   }
 
   get devNumber(): number {
     return this.sb.devNumber;
   }
 
-  get dataOffsetSectors(): number {
-    return Number(this.sb.dataOffset);
-  }
 
   get name(): string {
     return this.dev.name;
