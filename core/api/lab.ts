@@ -110,6 +110,8 @@ export const SectorMapSchema = z.object({
   devSector: count,
   /** The same sector in the image file (data offset added). */
   imageSector: count,
+  /** The parity's sector in its own image (its data offset added). */
+  parityImageSector: count,
   dataImage: z.string(),
   parityImage: z.string(),
 });

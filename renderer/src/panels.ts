@@ -1,6 +1,11 @@
 import type { Component } from 'vue';
 import EngineInfoPanel from './components/EngineInfoPanel.vue';
 import ArrayPanel from './components/array/ArrayPanel.vue';
+import DataPanel from './components/data/DataPanel.vue';
+import FailurePanel from './components/failure/FailurePanel.vue';
+import EventLog from './components/log/EventLog.vue';
+import MonitorPanel from './components/monitor/MonitorPanel.vue';
+import TracePanel from './components/trace/TracePanel.vue';
 import CreatePanel from './components/wizard/CreatePanel.vue';
 
 /**
@@ -18,4 +23,9 @@ export const panels: readonly PanelEntry[] = [
   { id: 'engine', titleKey: 'panels.engine', component: EngineInfoPanel },
   { id: 'create', titleKey: 'panels.create', component: CreatePanel },
   { id: 'array', titleKey: 'panels.array', component: ArrayPanel },
+  { id: 'failure', titleKey: 'panels.failure', component: FailurePanel },
+  { id: 'monitor', titleKey: 'panels.monitor', component: MonitorPanel },
+  { id: 'trace', titleKey: 'panels.trace', component: TracePanel },
+  { id: 'data', titleKey: 'panels.data', component: DataPanel },
+  { id: 'log', titleKey: 'panels.log', component: EventLog },
 ];

@@ -16,14 +16,21 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
+/** An engine host in a worker whose lab workspace is `workspace` (it reads it from the environment it inherits). */
+export function startWorkerHostIn(workspace: string): HostConnection {
+  const previous = process.env.MDLAB_WORKSPACE;
+  process.env.MDLAB_WORKSPACE = workspace;
+  try {
+    return startWorkerHost();
+  } finally {
+    if (previous === undefined) delete process.env.MDLAB_WORKSPACE;
+    else process.env.MDLAB_WORKSPACE = previous;
+  }
+}
+
 export function startTestHost(): TestHost {
   const workspace = mkdtempSync(path.join(os.tmpdir(), 'mdlab-ui-'));
-  const previous = process.env.MDLAB_WORKSPACE;
-  // The worker reads its workspace from the environment it inherits at start.
-  process.env.MDLAB_WORKSPACE = workspace;
-  const host = startWorkerHost();
-  if (previous === undefined) delete process.env.MDLAB_WORKSPACE;
-  else process.env.MDLAB_WORKSPACE = previous;
+  const host = startWorkerHostIn(workspace);
   const client = createClient({ invoke: (name, params) => host.request(name, params), subscribe: (l) => host.onEvent(l) });
   return {
     host,

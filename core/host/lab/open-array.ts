@@ -72,6 +72,7 @@ export function sectorMap(geo: ArrayGeometry, arraySector: number): SectorMap {
     parityDisk: loc.pdIdx,
     devSector: loc.devSector,
     imageSector: loc.devSector + data.dataOffsetSectors,
+    parityImageSector: loc.devSector + parity.dataOffsetSectors,
     dataImage: data.name,
     parityImage: parity.name,
   };

@@ -44,6 +44,8 @@ export class LabSession {
   private traceSeq = 0;
   private logSeq = 0;
   private closed = false;
+  /** Why the loop stopped driving the engine, if it did. */
+  stalled: string | null = null;
 
   constructor(
     readonly id: string,
@@ -84,9 +86,17 @@ export class LabSession {
     this.immediate = null;
     this.timer = null;
     if (this.closed) return;
-    const { busy, nextWakeMs } = this.array.run(SLICE_MS);
-    const nowMs = Date.now();
-    this.publish(nowMs, false);
+    let outcome: { busy: boolean; nextWakeMs: number | null };
+    try {
+      outcome = this.array.run(SLICE_MS);
+      this.publish(Date.now(), false);
+    } catch (err) {
+      // A throw here would kill the engine host; the array stops running and the UI is told why.
+      this.stalled = err instanceof Error ? err.message : String(err);
+      this.emit({ type: 'log', level: 'error', timeMs: Date.now(), message: `${this.id}: the engine stopped running this array: ${this.stalled}` });
+      return;
+    }
+    const { busy, nextWakeMs } = outcome;
     if (busy) return this.schedule(0);
     const waitMs = nextWakeMs === null ? IDLE_WAKE_MAX_MS : Math.min(IDLE_WAKE_MAX_MS, Math.max(1, nextWakeMs));
     this.schedule(waitMs);

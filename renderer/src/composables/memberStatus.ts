@@ -15,6 +15,7 @@ export function memberStatus(member: MemberSnapshot): MemberStatus {
 
 /** How far recovery has come on a rebuilding member, as a fraction of the component size. */
 export function recoveryFraction(snapshot: ArraySnapshot, member: MemberSnapshot): number | null {
-  if (member.recoveryStart === null || snapshot.componentSizeKib === 0) return null;
+  // A spare reports recovery_start 0 too; only a member holding a slot is being rebuilt.
+  if (memberStatus(member) !== 'rebuilding' || member.recoveryStart === null || snapshot.componentSizeKib === 0) return null;
   return Math.min(1, member.recoveryStart / (snapshot.componentSizeKib * 2));
 }

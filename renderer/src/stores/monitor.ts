@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import { useClient, type ArraySnapshot } from '../api';
+import { useClient, type ArraySnapshot, type SyncAction } from '../api';
 
 /** Samples kept for the chart: two minutes at the host's 20 Hz. */
 export const MONITOR_SAMPLES_MAX = 2400;
@@ -22,6 +22,21 @@ export interface MonitorSeries {
   writeBytesPerSec: number[];
 }
 
+/**
+ * One sync as this page watched it. md's sync_completed reads "none" once a sync is over, so how it
+ * ended is read from what md reports next: a recovery finished when the array is no longer degraded.
+ */
+export interface SyncRun {
+  action: SyncAction;
+  doneSectors: number;
+  totalSectors: number;
+  state: 'running' | 'finished' | 'ended';
+  /** State events received while it ran, and over how long: the monitor's real update rate. */
+  updates: number;
+  firstUpdateMs: number;
+  lastUpdateMs: number;
+}
+
 function emptySeries(): MonitorSeries {
   return { timeSec: [], syncKibPerSec: [], readBytesPerSec: [], writeBytesPerSec: [] };
 }
@@ -36,6 +51,7 @@ export const useMonitorStore = defineStore('monitor', () => {
   const memberRates = ref<MemberRate[]>([]);
   /** State events per second over the last two seconds, as this page received them. */
   const updatesPerSec = ref(0);
+  const run = ref<SyncRun | null>(null);
   const arrivalsMs: number[] = [];
   let previous: { atMs: number; snapshot: ArraySnapshot } | null = null;
   const startedMs = performance.now();
@@ -45,6 +61,7 @@ export const useMonitorStore = defineStore('monitor', () => {
     while (arrivalsMs.length > 0 && arrivalsMs[0] < atMs - RATE_WINDOW_MS) arrivalsMs.shift();
     updatesPerSec.value = arrivalsMs.length / (RATE_WINDOW_MS / 1000);
     if (previous && previous.snapshot.uuid !== snapshot.uuid) reset();
+    followRun(snapshot, atMs);
     if (previous && atMs > previous.atMs) {
       const dtSec = (atMs - previous.atMs) / 1000;
       const before = new Map(previous.snapshot.members.map((m) => [m.index, m]));
@@ -69,7 +86,29 @@ export const useMonitorStore = defineStore('monitor', () => {
     previous = { atMs, snapshot };
   }
 
+  function followRun(snapshot: ArraySnapshot, atMs: number): void {
+    const completed = snapshot.syncCompleted;
+    const current = run.value;
+    if (completed) {
+      if (current?.state !== 'running' || current.action !== snapshot.syncAction) {
+        run.value = {
+          action: snapshot.syncAction, doneSectors: completed.doneSectors, totalSectors: completed.totalSectors, state: 'running',
+          updates: 1, firstUpdateMs: atMs, lastUpdateMs: atMs,
+        };
+      } else {
+        current.doneSectors = completed.doneSectors;
+        current.totalSectors = completed.totalSectors;
+        current.updates++;
+        current.lastUpdateMs = atMs;
+      }
+    } else if (current?.state === 'running') {
+      const recovered = current.action === 'recover' && snapshot.degraded === 0;
+      run.value = recovered ? { ...current, doneSectors: current.totalSectors, state: 'finished' } : { ...current, state: 'ended' };
+    }
+  }
+
   function reset(): void {
+    run.value = null;
     series.value = emptySeries();
     memberRates.value = [];
     previous = null;
@@ -79,5 +118,5 @@ export const useMonitorStore = defineStore('monitor', () => {
     if (event.type === 'state') record(event.snapshot, performance.now());
   });
 
-  return { series, memberRates, updatesPerSec, record, reset };
+  return { series, memberRates, updatesPerSec, run, record, reset };
 });
