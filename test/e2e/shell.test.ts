@@ -30,6 +30,7 @@ describe('renderer in Chromium against the lab host', () => {
       const { host } = hostReply.result as { host: { kind: string; pid: number; threadId: number } };
 
       const { page, errors } = await browser.openPage(lab.url);
+      await page.getByTestId('nav-engine').click();
       const hostText = page.getByTestId('engine-host');
       await hostText.waitFor();
       // Only the engine host knows its thread id: the page can show it only if the round trip happened.
@@ -61,6 +62,7 @@ describe('renderer in Chromium against the lab host', () => {
   ])('shows the engine as unreachable, not made-up info, when $why', async ({ code, open }) => {
     await withLab(async (lab) => {
       const { page } = await browser.openPage(await open(lab));
+      await page.getByTestId('nav-engine').click();
       await page.getByTestId('engine-error').waitFor();
       expect(await page.getByTestId('engine-error').textContent()).toContain(code);
       expect(await page.getByTestId('engine-info').count()).toBe(0);
@@ -79,6 +81,7 @@ describe('renderer in Chromium against the lab host', () => {
       expect(await background()).not.toBe(light);
       await page.getByTestId('locale-select').selectOption('zh-CN');
       await page.reload();
+      await page.getByTestId('nav-engine').click();
       await page.getByTestId('engine-info').waitFor();
       expect(await page.locator('h2').first().textContent()).toBe('引擎宿主');
       expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
