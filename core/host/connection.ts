@@ -1,6 +1,6 @@
 import {
   checkRequest, ErrorCode, failure, HostMessageSchema,
-  type EngineEvent, type Reply, type RequestMessage, type RequestName,
+  type EngineEvent, type Reply, type RequestMessage, type RequestName, type Transport,
 } from '../api';
 
 /** The relay's end of a channel to an engine host (utilityProcess, worker_thread). */
@@ -52,6 +52,14 @@ export class HostConnection {
   onEvent(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** This connection as a client transport: `createClient(host.transport())` in Node code and tests. */
+  transport(): Transport {
+    return {
+      invoke: (name, params) => this.request(name, params),
+      subscribe: (listener) => this.onEvent(listener),
+    };
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ import { createMdlabI18n } from '../../renderer/src/i18n';
 
 /** Mount the panel against a real engine host in a worker, wired like the renderer wires it. */
 function mountPanel(host: HostConnection) {
-  installClient(createClient({ invoke: (name, params) => host.request(name, params), subscribe: (l) => host.onEvent(l) }));
+  installClient(createClient(host.transport()));
   return mount(EngineInfoPanel, { global: { plugins: [createPinia(), createMdlabI18n('en')] } });
 }
 

@@ -24,10 +24,7 @@ function memoryPort(): HostPort & { posted: HostMessage[]; deliver(raw: unknown)
 }
 
 function clientOf(connection: HostConnection) {
-  return createClient({
-    invoke: (name, params) => connection.request(name, params),
-    subscribe: (listener) => connection.onEvent(listener),
-  });
+  return createClient(connection.transport());
 }
 
 describe('engine host in a worker_thread', () => {
