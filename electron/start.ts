@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const electronPackageDir = path.join(repoRoot, 'node_modules', 'electron');
 /** Long enough to fetch Electron on a normal link; short enough that an offline machine falls back quickly. */
-const DOWNLOAD_TIMEOUT_MS = 120_000;
+const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 function build(): void {
   const cli = path.join(repoRoot, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
