@@ -334,14 +334,17 @@ class ScenarioRun {
     } else {
       throw new ScenarioError(`wait takes idle, {progress: N|held}, {state: S} or {sync_action: A}, got ${JSON.stringify(value)}`);
     }
-    const unsubscribe = array.subscribe((e) => {
-      if (e.type !== 'progress') return;
+    const showProgress = (): void => {
       const line = statusResync(array.mddev);
       const bucket = line === null ? '' : line.replace(/\(.*$/, '');
       if (line !== null && bucket !== this.lastProgressLine) {
         this.lastProgressLine = bucket;
         this.out(`      ${line}`);
       }
+    };
+    showProgress();
+    const unsubscribe = array.subscribe((e) => {
+      if (e.type === 'progress') showProgress();
     });
     try {
       array.runUntilSync(done, limitMs);

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { afterEach } from 'vitest';
+import { FileBlockDevice } from '../../../core/format/blockdev';
+import { readSuperblock, type Superblock1 } from '../../../core/format/superblock';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -52,4 +55,30 @@ export function patternBytes(length: number, seed: number): Uint8Array {
 
 export function createArrayIn(dir: string, extra: Partial<CreateOptions> = {}, options: MdArrayOptions = {}): MdArray {
   return MdArray.create(dir, createOptions(extra), engineOptions(options));
+}
+
+/** Temporary folders for one test file, removed after each test. */
+export function useTempDirs(): (tag: string) => string {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+  return (tag) => {
+    const d = tempDir(tag);
+    dirs.push(d);
+    return d;
+  };
+}
+
+export function imagesIn(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.img')).sort().map((f) => path.join(dir, f));
+}
+
+export function superblockOf(image: string): Superblock1 {
+  const dev = FileBlockDevice.open(image, { readOnly: true });
+  try {
+    return readSuperblock(dev).sb;
+  } finally {
+    dev.close();
+  }
 }

@@ -1,32 +1,12 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MdArray } from '../../../core/engine/array';
 import { MdIoError } from '../../../core/engine/types';
-import { readSuperblock, MAX_SECTOR } from '../../../core/format/superblock';
-import { FileBlockDevice } from '../../../core/format/blockdev';
-import { createArrayIn, engineOptions, MiB, patternBytes, sha256, tempDir } from './helpers';
+import { MAX_SECTOR } from '../../../core/format/superblock';
+import { createArrayIn, engineOptions, MiB, patternBytes, sha256, imagesIn, superblockOf, useTempDirs } from './helpers';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function dir(tag: string): string {
-  const d = tempDir(tag);
-  dirs.push(d);
-  return d;
-}
-function images(d: string): string[] {
-  return fs.readdirSync(d).filter((f) => f.endsWith('.img')).sort().map((f) => path.join(d, f));
-}
-function sbOf(image: string) {
-  const dev = FileBlockDevice.open(image, { readOnly: true });
-  try {
-    return readSuperblock(dev).sb;
-  } finally {
-    dev.close();
-  }
-}
+const dir = useTempDirs();
+const images = imagesIn;
+const sbOf = superblockOf;
 
 describe('a created array', () => {
   it('rebuilds the spare-trick member by recovery and ends clean with every member in sync', () => {

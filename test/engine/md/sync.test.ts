@@ -4,33 +4,13 @@
  * bitmap-guided re-add that rebuilds only the chunks written while the member was away.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MdArray } from '../../../core/engine/array';
-import { FileBlockDevice } from '../../../core/format/blockdev';
-import { readSuperblock } from '../../../core/format/superblock';
-import { createArrayIn, engineOptions, MiB, patternBytes, sha256, tempDir } from './helpers';
+import { createArrayIn, engineOptions, MiB, patternBytes, sha256, imagesIn, superblockOf, useTempDirs } from './helpers';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function dir(tag: string): string {
-  const d = tempDir(tag);
-  dirs.push(d);
-  return d;
-}
-function images(d: string): string[] {
-  return fs.readdirSync(d).filter((f) => f.endsWith('.img')).sort().map((f) => path.join(d, f));
-}
-function resyncOffsetOf(image: string): bigint {
-  const dev = FileBlockDevice.open(image, { readOnly: true });
-  try {
-    return readSuperblock(dev).sb.resyncOffset;
-  } finally {
-    dev.close();
-  }
-}
+const dir = useTempDirs();
+const images = imagesIn;
+const resyncOffsetOf = (image: string): bigint => superblockOf(image).resyncOffset;
 
 describe('md_do_sync', () => {
   it('stops mid-resync at a checkpoint in the superblocks and resumes exactly there', () => {
@@ -62,13 +42,14 @@ describe('md_do_sync', () => {
     array.writeSync(0, patternBytes(2 * MiB, 9));
     array.stop();
     // Flip one byte of member 1's data area behind md's back.
-    const dev = FileBlockDevice.open(images(d)[1], { readOnly: false });
-    const dataOffsetBytes = Number(readSuperblock(dev).sb.dataOffset) * 512;
-    const byte = new Uint8Array(1);
-    dev.read(byte, dataOffsetBytes + 70000);
+    const image = images(d)[1];
+    const at = Number(superblockOf(image).dataOffset) * 512 + 70000;
+    const fd = fs.openSync(image, 'r+');
+    const byte = Buffer.alloc(1);
+    fs.readSync(fd, byte, 0, 1, at);
     byte[0] ^= 0xff;
-    dev.write(byte, dataOffsetBytes + 70000);
-    dev.close();
+    fs.writeSync(fd, byte, 0, 1, at);
+    fs.closeSync(fd);
     const again = MdArray.assemble(images(d), engineOptions());
     again.setSyncAction('check');
     again.waitIdleSync();

@@ -3,25 +3,13 @@
  * resync covers only the chunks that were being written; a dirty array that is also degraded does not
  * start at all, as md refuses (its parity cannot be trusted to rebuild the missing member).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MdArray } from '../../../core/engine/array';
 import { MdRefusal } from '../../../core/md/errors';
-import { createArrayIn, engineOptions, MiB, patternBytes, sha256, tempDir } from './helpers';
+import { createArrayIn, engineOptions, MiB, patternBytes, sha256, imagesIn, superblockOf, useTempDirs } from './helpers';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function dir(tag: string): string {
-  const d = tempDir(tag);
-  dirs.push(d);
-  return d;
-}
-function images(d: string): string[] {
-  return fs.readdirSync(d).filter((f) => f.endsWith('.img')).sort().map((f) => path.join(d, f));
-}
+const dir = useTempDirs();
+const images = imagesIn;
 /** The machine loses power: nothing more reaches the members, no clean marking. */
 function crash(array: MdArray): void {
   for (const rdev of array.mddev.rdevs) rdev.dev.close();
