@@ -9,6 +9,7 @@ export type SyncActionWrite = 'idle' | 'frozen' | 'check' | 'repair' | 'resync' 
 
 /** A refusal or failure tied to what the user tried, shown next to the control that caused it. */
 export interface ActionOutcome {
+  /** The command as a Linux user would type it (language-neutral), e.g. "mdadm --fail disk1.img". */
   what: string;
   error: ApiError | null;
 }
@@ -69,14 +70,14 @@ export const useArrayStore = defineStore('array', () => {
   }
 
   const open = (openId: string) =>
-    act(`open ${openId}`, async () => {
+    act(`mdadm --assemble ${openId}`, async () => {
       const opened = await client.call('array.open', { id: openId });
       adopt(opened.id, opened.snapshot);
       return opened.snapshot;
     });
 
   const close = () =>
-    act('close', async () => {
+    act('mdadm --stop', async () => {
       await client.call('array.close', {});
       id.value = null;
       snapshot.value = null;
@@ -84,16 +85,16 @@ export const useArrayStore = defineStore('array', () => {
     });
 
   const manage = (action: ManageAction, member: number) =>
-    act(`${action} ${member}`, async () => {
+    act(`mdadm --${action} disk${member}.img`, async () => {
       const next = await client.call('array.manage', { action, member });
       void refreshImages();
       return next;
     });
 
-  const setSyncAction = (action: SyncActionWrite) => act(`sync_action ${action}`, () => client.call('array.syncAction', { action }));
+  const setSyncAction = (action: SyncActionWrite) => act(`echo ${action} > sync_action`, () => client.call('array.syncAction', { action }));
 
   const setSpeedLimits = (minKibPerSec: number, maxKibPerSec: number) =>
-    act('speed limits', () => client.call('array.speedLimits', { minKibPerSec, maxKibPerSec }));
+    act(`echo ${minKibPerSec}/${maxKibPerSec} > speed_limit_min/max`, () => client.call('array.speedLimits', { minKibPerSec, maxKibPerSec }));
 
   client.onEvent((event) => {
     if (event.type === 'state') {

@@ -6,6 +6,11 @@ import { useClient, type ArraySnapshot, type SyncAction } from '../api';
 export const MONITOR_SAMPLES_MAX = 2400;
 /** Window over which the update rate is measured. */
 const RATE_WINDOW_MS = 2000;
+/**
+ * Member byte counters are differenced over at least this long: a burst of array I/O lands between two
+ * snapshots a few ms apart, and a per-pair rate would show it as a spike of several GiB/s.
+ */
+const IO_WINDOW_MS = 500;
 
 export interface MemberRate {
   index: number;
@@ -54,6 +59,8 @@ export const useMonitorStore = defineStore('monitor', () => {
   const run = ref<SyncRun | null>(null);
   const arrivalsMs: number[] = [];
   let previous: { atMs: number; snapshot: ArraySnapshot } | null = null;
+  /** Recent snapshots, oldest first, spanning a little more than IO_WINDOW_MS. */
+  let recent: { atMs: number; snapshot: ArraySnapshot }[] = [];
   const startedMs = performance.now();
 
   function record(snapshot: ArraySnapshot, atMs: number): void {
@@ -62,9 +69,12 @@ export const useMonitorStore = defineStore('monitor', () => {
     updatesPerSec.value = arrivalsMs.length / (RATE_WINDOW_MS / 1000);
     if (previous && previous.snapshot.uuid !== snapshot.uuid) reset();
     followRun(snapshot, atMs);
-    if (previous && atMs > previous.atMs) {
-      const dtSec = (atMs - previous.atMs) / 1000;
-      const before = new Map(previous.snapshot.members.map((m) => [m.index, m]));
+    recent.push({ atMs, snapshot });
+    while (recent.length > 2 && recent[1].atMs <= atMs - IO_WINDOW_MS) recent.shift();
+    const base = recent[0];
+    if (previous && atMs > base.atMs) {
+      const dtSec = (atMs - base.atMs) / 1000;
+      const before = new Map(base.snapshot.members.map((m) => [m.index, m]));
       memberRates.value = snapshot.members.map((m) => {
         const old = before.get(m.index);
         return {
@@ -112,6 +122,7 @@ export const useMonitorStore = defineStore('monitor', () => {
     series.value = emptySeries();
     memberRates.value = [];
     previous = null;
+    recent = [];
   }
 
   client.onEvent((event) => {

@@ -2,8 +2,11 @@ import { defineStore } from 'pinia';
 import { computed, reactive, shallowRef } from 'vue';
 import { useClient, type TraceEntry } from '../api';
 
-/** Steps kept in the page; the engine's own ring holds more, sampled. */
-export const TRACE_KEEP_MAX = 2000;
+/**
+ * Steps kept in the page per function: a rebuild emits handle_stripe by the thousand, and one shared
+ * ring would push the rare decisions (md_check_recovery, md_error) out within a second.
+ */
+export const TRACE_KEEP_PER_FN = 500;
 
 export interface TraceFilter {
   fn: string;
@@ -16,6 +19,8 @@ export interface TraceFilter {
 /** The kernel-flow timeline: trace batches from the engine, newest last, filterable. */
 export const useTraceStore = defineStore('trace', () => {
   const client = useClient();
+  const buckets = new Map<string, TraceEntry[]>();
+  /** Every kept step, oldest first (merged by sequence number). */
   const entries = shallowRef<TraceEntry[]>([]);
   const filter = reactive<TraceFilter>({ fn: '', sector: '', member: '' });
   const selectedSeq = shallowRef<number | null>(null);
@@ -34,11 +39,18 @@ export const useTraceStore = defineStore('trace', () => {
   const selected = computed(() => entries.value.find((entry) => entry.seq === selectedSeq.value) ?? null);
 
   function add(batch: readonly TraceEntry[]): void {
-    const merged = entries.value.concat(batch);
-    entries.value = merged.length > TRACE_KEEP_MAX ? merged.slice(merged.length - TRACE_KEEP_MAX) : merged;
+    if (batch.length === 0) return;
+    for (const entry of batch) {
+      const bucket = buckets.get(entry.fn) ?? [];
+      bucket.push(entry);
+      if (bucket.length > TRACE_KEEP_PER_FN) bucket.splice(0, bucket.length - TRACE_KEEP_PER_FN);
+      buckets.set(entry.fn, bucket);
+    }
+    entries.value = [...buckets.values()].flat().sort((a, b) => a.seq - b.seq);
   }
 
   function clear(): void {
+    buckets.clear();
     entries.value = [];
     selectedSeq.value = null;
   }

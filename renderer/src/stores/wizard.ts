@@ -3,6 +3,7 @@ import { reactive, ref, watch } from 'vue';
 import { useClient, type ApiError, type CreateChoices, type CreatePlanInfo, type LayoutPreview } from '../api';
 import { useArrayStore } from './array';
 import { toApiError } from './errors';
+import { useLogStore } from './log';
 
 const MiB = 1024 * 1024;
 /** Rows drawn in the layout picture: enough for two full parity rotations of a small array. */
@@ -63,13 +64,24 @@ export const useWizardStore = defineStore('wizard', () => {
     try {
       const opened = await client.call('array.create', { id: id.value, choices: { ...choices } });
       useArrayStore().adopt(opened.id, opened.snapshot);
+      useLogStore().add({ timeMs: Date.now(), level: 'info', source: 'ui', message: `${commandLine()}: created and started` });
       return true;
     } catch (thrown) {
       createError.value = toApiError(thrown);
+      useLogStore().add({ timeMs: Date.now(), level: 'warn', source: 'ui', message: `${commandLine()}: ${createError.value.message}` });
       return false;
     } finally {
       creating.value = false;
     }
+  }
+
+  /** The mdadm command these choices amount to, for the event log. */
+  function commandLine(): string {
+    const c = choices;
+    const layout = c.level === 5 ? ` --layout=${c.layout}` : '';
+    const bitmap = c.bitmap === 'auto' ? '' : ` --bitmap=${c.bitmap}`;
+    const clean = c.assumeClean ? ' --assume-clean' : '';
+    return `mdadm --create ${id.value} --level=${c.level} --raid-devices=${c.raidDevices} --spare-devices=${c.spareDevices} --chunk=${c.chunkKib}${layout}${bitmap}${clean} --name=${c.name}`;
   }
 
   function reset(): void {
