@@ -104,6 +104,10 @@ class Raid5Personality implements Personality {
     return this.conf.idle && this.queues.empty;
   }
 
+  nextIoCompletionMs(): number | null {
+    return this.queues.nextCompletionMs();
+  }
+
   setStripeCacheSize(stripes: number): void {
     if (!Number.isInteger(stripes) || stripes < MIN_STRIPES || stripes > MAX_STRIPES) {
       throw new RangeError(`stripe_cache_size must be between ${MIN_STRIPES} and ${MAX_STRIPES}, got ${stripes}.`);

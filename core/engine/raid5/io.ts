@@ -2,11 +2,13 @@
  * Member I/O (ops_run_io, the block layer's plugging, raid5_end_read/write_request). handleStripe only
  * marks blocks R5_Wantread/R5_Wantwrite; opsRunIo moves them into per-member queues, and unplug sorts
  * each queue, merges runs of consecutive stripes into one readv/writev (the pages are the iovecs, so
- * nothing is copied), performs them synchronously, and completes every block. The queues are the
- * in-flight state between submit and completion: a wrapped BlockDevice may fail a run, and a failed
- * merged run is retried block by block (R5_ReadNoMerge) to find which blocks really failed.
+ * nothing is copied) and performs them synchronously. Completion (bi_end_io) is a separate step: the
+ * next raid5d pass reaps I/Os whose logical completion time has come (later under a timing fault), so
+ * a power cut in between finds the writes still in flight. A failed merged read is retried block by
+ * block (R5_ReadNoMerge) to find which blocks really failed.
  */
 import { DeviceError } from '../../format/blockdev';
+import { completionTimeMs } from '../../faults/faulty-device';
 import { assert } from '../../util/assert';
 import type { RdevView } from '../types';
 import type { R5Conf } from './conf';
@@ -18,9 +20,22 @@ const STRIPE = STRIPE_BITS;
 
 type Op = 'read' | 'write';
 
+/** One merged member I/O between issue and completion (the in-flight queue the fault layer acts on). */
+interface InFlight {
+  readonly stripes: StripeHead[];
+  readonly slot: number;
+  readonly op: Op;
+  /** Per block, when the merged request failed and blocks were retried alone; null when it succeeded. */
+  readonly errors: (DeviceError | null)[] | null;
+  /** PowerCutDomain token of a write, -1 when nobody asked for one. */
+  readonly token: number;
+  readonly completeAtMs: number;
+}
+
 export class MemberQueues {
   private readonly reads: StripeHead[][];
   private readonly writes: StripeHead[][];
+  private inFlight: InFlight[] = [];
   /** Reused iovec array: one readv/writev at a time. */
   private readonly iov: Uint8Array[] = [];
 
@@ -30,13 +45,21 @@ export class MemberQueues {
   }
 
   get empty(): boolean {
+    if (this.inFlight.length > 0) return false;
     for (let i = 0; i < this.disks; i++) if (this.reads[i].length || this.writes[i].length) return false;
     return true;
   }
 
-  /** Whether any queued I/O targets slot i (raid5_remove_disk refuses while nr_pending). */
+  /** Whether any queued or in-flight I/O targets slot i (raid5_remove_disk refuses while nr_pending). */
   busy(i: number): boolean {
-    return this.reads[i].length > 0 || this.writes[i].length > 0;
+    return this.reads[i].length > 0 || this.writes[i].length > 0 || this.inFlight.some((io) => io.slot === i);
+  }
+
+  /** The earliest logical time an in-flight I/O may complete, null when none is in flight. */
+  nextCompletionMs(): number | null {
+    let next: number | null = null;
+    for (const io of this.inFlight) if (next === null || io.completeAtMs < next) next = io.completeAtMs;
+    return next;
   }
 
   /** ops_run_io: submit what handleStripe asked for. Writes to a lost member are skipped (STRIPE_DEGRADED). */
@@ -61,17 +84,48 @@ export class MemberQueues {
     }
   }
 
-  /** Performs every queued I/O, writes first, then completes the blocks. Returns the number of member I/Os. */
+  /** The unplug: performs every queued I/O, writes first, merged per run. Returns the number of member I/Os. */
   unplug(conf: R5Conf): number {
+    const nowMs = conf.mddev.memberIo?.nowMs() ?? 0;
     let ios = 0;
     for (let i = 0; i < this.disks; i++) {
-      ios += this.runQueue(conf, i, 'write', this.writes[i]);
-      ios += this.runQueue(conf, i, 'read', this.reads[i]);
+      ios += this.runQueue(conf, i, 'write', this.writes[i], nowMs);
+      ios += this.runQueue(conf, i, 'read', this.reads[i], nowMs);
     }
     return ios;
   }
 
-  private runQueue(conf: R5Conf, slot: number, op: Op, queue: StripeHead[]): number {
+  /** bi_end_io for every in-flight I/O whose time has come; their stripes go back for handling. */
+  reap(conf: R5Conf): number {
+    if (this.inFlight.length === 0) return 0;
+    const hooks = conf.mddev.memberIo;
+    const nowMs = hooks?.nowMs() ?? Number.POSITIVE_INFINITY;
+    const pending = this.inFlight;
+    this.inFlight = [];
+    let reaped = 0;
+    for (const io of pending) {
+      if (io.completeAtMs > nowMs) {
+        this.inFlight.push(io);
+        continue;
+      }
+      reaped++;
+      const rdev = conf.slots[io.slot];
+      if (io.token >= 0) hooks?.writeCompleted?.(io.token);
+      for (let k = 0; k < io.stripes.length; k++) {
+        const sh = io.stripes[k];
+        if (rdev !== null) endRequest(conf, rdev, io.slot, io.op, sh, io.errors === null ? null : io.errors[k]);
+        else sh.dev[io.slot].flags &= ~(R5.LOCKED | R5.ReadNoMerge);
+        sh.ioPending--;
+        if (sh.ioPending === 0) {
+          sh.set(STRIPE.HANDLE);
+          conf.releaseStripe(sh);
+        }
+      }
+    }
+    return reaped;
+  }
+
+  private runQueue(conf: R5Conf, slot: number, op: Op, queue: StripeHead[], nowMs: number): number {
     if (queue.length === 0) return 0;
     const rdev = conf.slots[slot];
     if (rdev === null) assert(false, `queued I/O for slot ${slot} has a member`);
@@ -83,61 +137,50 @@ export class MemberQueues {
     while (start < queue.length) {
       let end = start + 1;
       while (end < queue.length && queue[end].sector === queue[end - 1].sector + STRIPE_SECTORS) end++;
-      this.runMerged(conf, rdev, slot, op, queue, start, end);
+      this.inFlight.push(this.runMerged(conf, rdev, slot, op, queue.slice(start, end), nowMs));
       ios++;
       start = end;
-    }
-    for (let k = 0; k < queue.length; k++) {
-      const sh = queue[k];
-      sh.ioPending--;
-      if (sh.ioPending === 0) {
-        sh.set(STRIPE.HANDLE);
-        conf.releaseStripe(sh);
-      }
     }
     queue.length = 0;
     return ios;
   }
 
-  private runMerged(conf: R5Conf, rdev: RdevView, slot: number, op: Op, queue: StripeHead[], start: number, end: number): void {
+  private runMerged(conf: R5Conf, rdev: RdevView, slot: number, op: Op, stripes: StripeHead[], nowMs: number): InFlight {
     const iov = this.iov;
     iov.length = 0;
-    for (let k = start; k < end; k++) iov.push(queue[k].dev[slot].page);
-    const offsetBytes = (rdev.dataOffsetSectors + queue[start].sector) * 512;
+    for (const sh of stripes) iov.push(sh.dev[slot].page);
+    const offsetBytes = (rdev.dataOffsetSectors + stripes[0].sector) * 512;
+    const lengthBytes = stripes.length * STRIPE_BYTES;
+    const hooks = conf.mddev.memberIo;
+    const token = op === 'write' ? (hooks?.writeSubmitted?.(rdev, offsetBytes, lengthBytes, nowMs) ?? -1) : -1;
+    let errors: (DeviceError | null)[] | null = null;
     try {
       if (op === 'read') rdev.dev.readv(iov, offsetBytes);
       else rdev.dev.writev(iov, offsetBytes);
+      if (op === 'read') rdev.readBytes += lengthBytes;
+      else rdev.writtenBytes += lengthBytes;
     } catch (err) {
       if (!(err instanceof DeviceError)) throw err;
       // Only reads are retried alone (R5_ReadNoMerge); a failed write fails every block it carried.
-      const retry = op === 'read' && end - start > 1;
-      for (let k = start; k < end; k++) this.runSingle(conf, rdev, slot, op, queue[k], retry ? null : err);
-      return;
+      const retry = op === 'read' && stripes.length > 1;
+      errors = stripes.map((sh) => (retry ? this.readAlone(rdev, slot, sh) : err));
     }
-    const bytes = (end - start) * STRIPE_BYTES;
-    if (op === 'read') rdev.readBytes += bytes;
-    else rdev.writtenBytes += bytes;
-    for (let k = start; k < end; k++) endRequest(conf, rdev, slot, op, queue[k], null);
+    const completeAtMs = hooks ? completionTimeMs(rdev.dev, nowMs) : nowMs;
+    return { stripes, slot, op, errors, token, completeAtMs };
   }
 
   /** The R5_ReadNoMerge retry: one block alone, so one bad block does not fail its neighbours. */
-  private runSingle(conf: R5Conf, rdev: RdevView, slot: number, op: Op, sh: StripeHead, knownError: DeviceError | null): void {
+  private readAlone(rdev: RdevView, slot: number, sh: StripeHead): DeviceError | null {
     const dev = sh.dev[slot];
-    let error = knownError;
-    if (error === null) {
-      dev.flags |= R5.ReadNoMerge;
-      const offsetBytes = (rdev.dataOffsetSectors + sh.sector) * 512;
-      try {
-        if (op === 'read') rdev.dev.read(dev.page, offsetBytes);
-        else rdev.dev.write(dev.page, offsetBytes);
-        if (op === 'read') rdev.readBytes += STRIPE_BYTES;
-        else rdev.writtenBytes += STRIPE_BYTES;
-      } catch (err) {
-        if (!(err instanceof DeviceError)) throw err;
-        error = err;
-      }
+    dev.flags |= R5.ReadNoMerge;
+    try {
+      rdev.dev.read(dev.page, (rdev.dataOffsetSectors + sh.sector) * 512);
+      rdev.readBytes += STRIPE_BYTES;
+      return null;
+    } catch (err) {
+      if (!(err instanceof DeviceError)) throw err;
+      return err;
     }
-    endRequest(conf, rdev, slot, op, sh, error);
   }
 }
 

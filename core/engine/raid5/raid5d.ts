@@ -103,7 +103,9 @@ export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes
   const mddev = conf.mddev;
   mddev.mdCheckRecovery();
   conf.refreshSlots();
-  let worked = feedDeferred(conf);
+  mddev.memberIo?.pass?.();
+  let worked = queues.reap(conf) > 0;
+  worked = feedDeferred(conf) || worked;
   worked = activateBitDelay(conf) || worked;
   activateDelayed(conf);
   let handled = 0;
