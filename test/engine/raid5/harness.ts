@@ -13,6 +13,7 @@ import {
   MdIoError,
   type Bio,
   type MddevView,
+  type MemberIoHooks,
   type Personality,
   type RdevFlag,
   type RdevView,
@@ -75,6 +76,7 @@ export class TestMddev implements MddevView {
   readonly rdevs: TestRdev[] = [];
   readonly trace: RecordingTrace;
   bitmap: WriteIntentBitmap | null = null;
+  memberIo: MemberIoHooks | null = null;
   pers!: Personality;
   syncedSectors = 0;
   syncFailures = 0;

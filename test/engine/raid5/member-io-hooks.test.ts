@@ -23,7 +23,7 @@ function faultyArray() {
   const rdevIndex = new Map(t.mddev.rdevs.map((r, i) => [r, i]));
   t.mddev.memberIo = {
     nowMs: () => nowMs,
-    writeSubmitted: (rdev, offsetBytes, lengthBytes, now) => domain.submit(rdevIndex.get(rdev as never)!, offsetBytes, lengthBytes, now),
+    writeSubmitted: (rdev, offsetBytes, lengthBytes, now) => domain.submit(rdevIndex.get(rdev as (typeof t.mddev.rdevs)[number])!, offsetBytes, lengthBytes, now),
     writeCompleted: (token) => domain.complete(token),
   };
   return { t, members, domain, advance: (ms: number) => (nowMs += ms), now: () => nowMs };
