@@ -15,7 +15,9 @@ import { createArrayIn, imagesIn, sha256, useTempDirs } from './helpers';
 
 const dir = useTempDirs();
 const VARYING = new Set(['Array UUID', 'Device UUID', 'UUID', 'Creation Time', 'Update Time', 'Checksum', 'Events', 'Events Cleared', 'Filename']);
-const CASES = ['r5-ls-3d-64k', 'r5-la-4d-32k', 'r5-pf-4d-64k', 'r4-4d-64k', 'r5-ls-4d-bitmap', 'r5-ls-3d-1spare'];
+const CASES = ['r5-ls-3d-64k', 'r5-la-4d-32k', 'r5-pf-4d-64k', 'r4-4d-64k', 'r5-ls-4d-bitmap', 'r5-ls-3d-1spare', 'r5-ls-4d-degraded'];
+/** r5-ls-4d-degraded: 48 x 64 KiB written, then vdc failed, then the rest written while degraded. */
+const FAIL_AFTER_BYTES: Record<string, { bytes: number; member: number }> = { 'r5-ls-4d-degraded': { bytes: 48 * 65536, member: 2 } };
 
 function arg(info: GoldenCaseInfo, name: string): string | undefined {
   return new RegExp(`--${name}=(\\S+)`).exec(info.create_args)?.[1];
@@ -50,7 +52,14 @@ describe('kernel compatibility of what mdlab writes', () => {
       const data = new Uint8Array(golden.data_bytes);
       fillLbaPattern(data, golden.tag, 0);
       expect(sha256(data)).toBe(golden.data_sha256);
-      array.writeSync(0, data);
+      const failure = FAIL_AFTER_BYTES[name];
+      if (failure === undefined) array.writeSync(0, data);
+      else {
+        array.writeSync(0, data.subarray(0, failure.bytes));
+        array.fail(failure.member);
+        array.sleepSync(1000);
+        array.writeSync(failure.bytes, data.subarray(failure.bytes));
+      }
       array.sleepSync(1000);
       array.stop();
       const members = imagesIn(d).map((p) => openMember(p));
