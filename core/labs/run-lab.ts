@@ -1,17 +1,16 @@
 /**
  * Runs a guided lab headless on the scenario runner (core/scenario), for grading and for `npm test`: the
- * lab's steps become one scenario, the runner's verdict is mapped back onto the lab's steps. Faults are
- * the fault layer's FaultyDevice under every member; what the runner does not know (inject, clear) is
- * performed here through its extraSteps hook. A step the engine cannot do yet fails the lab, never passes.
+ * lab's steps become one scenario, the runner's verdict is mapped back onto the lab's steps. Faults go
+ * through the runner's extraSteps hook (core/session/fault-steps.ts). A step the engine cannot do yet
+ * fails the lab, never passes.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { VirtualClock } from '../engine/clock';
-import { FaultyDevice } from '../faults/faulty-device';
-import { FileBlockDevice } from '../format/blockdev';
 import { runScenario } from '../scenario/runner';
 import { ScenarioSchema } from '../scenario/schema';
+import { faultedMembers } from '../session/fault-steps';
 import { labScenario, labStepOf } from './scenario';
 import type { Lab, LabText } from './types';
 
@@ -25,53 +24,21 @@ export interface LabResult {
   lines: string[];
 }
 
-/** A fault step names a member by its index in creation order, as every scenario step does. */
-function faultSteps(devices: Map<string, FaultyDevice>, arrayDir: string) {
-  const deviceOf = (member: unknown): FaultyDevice => {
-    const image = typeof member === 'number' ? `disk${member}.img` : String(member);
-    const dev = devices.get(path.join(arrayDir, image));
-    if (!dev) throw new Error(`member ${JSON.stringify(member)} is not open in the array`);
-    return dev;
-  };
-  return (verb: string, value: unknown): boolean => {
-    const v = (value ?? {}) as { member?: unknown; fault?: unknown; id?: unknown };
-    if (verb === 'inject') {
-      deviceOf(v.member).inject(v.fault as Parameters<FaultyDevice['inject']>[0]);
-      return true;
-    }
-    if (verb === 'clear') {
-      const dev = deviceOf(v.member);
-      if (typeof v.id === 'number') dev.clear(v.id);
-      else dev.clearAll();
-      return true;
-    }
-    // power-cut and crash need the engine to report member writes to the power-cut domain; until it
-    // does, the runner's "needs the fault layer" failure is the honest answer.
-    return false;
-  };
-}
-
 export function runLab(lab: Lab, opts: { workDir?: string } = {}): LabResult {
   const workDir = opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `mdlab-lab-${lab.name}-`));
   const arrayDir = path.join(workDir, 'array');
   const { document, stepBoundaries } = labScenario(lab, 'array');
   const scenario = ScenarioSchema.parse(document);
   const clock = new VirtualClock();
-  const devices = new Map<string, FaultyDevice>();
+  const faults = faultedMembers(arrayDir, clock);
   const lines: string[] = [];
   const result = runScenario(scenario, {
     baseDir: workDir,
     arrayDir,
     clock,
     out: (line) => lines.push(line),
-    engine: {
-      openDevice: (imagePath) => {
-        const dev = new FaultyDevice(FileBlockDevice.open(imagePath, { readOnly: false }), { clock: () => clock.nowMs() });
-        devices.set(path.resolve(imagePath), dev);
-        return dev;
-      },
-    },
-    extraSteps: faultSteps(devices, arrayDir),
+    engine: faults.engine,
+    extraSteps: faults.extraSteps,
   });
   const failedLabStep = result.ok ? -1 : labStepOf(stepBoundaries, result.failedStep);
   const steps = lab.steps.map((step, i) => {

@@ -1,8 +1,8 @@
 /**
- * Replay: re-run a session's journal from copies of its initial images, with the same seed, each step at
- * the logical time it was recorded. The engine is deterministic under a virtual clock, so the replay
- * reaches the same state and the same array contents; going back one step is a replay to step k-1, the
- * only honest way back (md cannot un-write a stripe).
+ * Replay: re-run a session's journal from copies of its initial images on the scenario runner, with the
+ * session's seed, under a virtual clock. The engine is deterministic, so the replay reaches the same state
+ * and the same array contents as the recorded run. Going to step k re-runs steps 1..k from the initial
+ * images: the only honest way back, since md cannot un-write a stripe.
  *
  * The copies live in a work folder of their own (a fresh temp folder unless given): replay never writes
  * to the session folder.
@@ -11,60 +11,86 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ArraySnapshot } from '../api/snapshot';
+import { VirtualClock } from '../engine/clock';
+import { layoutName } from '../format/layout';
+import { runScenario } from '../scenario/runner';
+import type { Scenario } from '../scenario/schema';
 import { arrayContentSha256 } from './array-hash';
-import type { LiveArray } from './driver';
 import { SessionError } from './errors';
+import { faultedMembers } from './fault-steps';
 import { inspectSession, type InspectedSession } from './inspect';
 import type { JournalEntry, Step } from './journal';
-import { MdArrayDriver } from './md-driver';
+import type { Manifest } from './manifest';
 import { copySparse } from './sparse-copy';
 
-/** One journal entry as replay performs it: steps as recorded, a close/open pair as a stop and assemble. */
-function replayStepOf(entry: JournalEntry): Step | null {
+/** One journal entry as a scenario step: actions as recorded, a close/open pair as stop and assemble. */
+export function scenarioStepOf(entry: JournalEntry): Step | null {
   if (entry.type === 'step') return entry.step;
   if (entry.type === 'close') return { stop: null };
   if (entry.type === 'open') return { assemble: null };
   return null;
 }
 
+/** The journal's replayable entries; a trailing close is bookkeeping (stopping there leaves nothing to see). */
+export function replayableEntries(entries: readonly JournalEntry[]): JournalEntry[] {
+  const out = entries.filter((e) => scenarioStepOf(e) !== null);
+  if (out.at(-1)?.type === 'close') out.pop();
+  return out;
+}
+
+/** The session's array as a scenario `array:` block, in the scenario's YAML spelling. */
+export function scenarioArrayOf(m: Manifest, dir: string): Scenario['array'] {
+  const a = m.array;
+  return {
+    dir,
+    level: a.level,
+    'raid-devices': a.raidDevices,
+    'spare-devices': a.spareDevices,
+    ...(a.level === 5 && a.layout !== null ? { layout: layoutName(5, a.layout) } : {}),
+    chunk: `${a.chunkKib}K`,
+    size: a.memberBytes,
+    bitmap: a.bitmap,
+    'assume-clean': a.assumeClean,
+  };
+}
+
+export function scenarioNameOf(m: Manifest): string {
+  return m.name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'session';
+}
+
 export interface ReplayState {
-  /** Replayable entries performed so far. */
+  /** Replayable entries performed. */
   position: number;
-  /** How many replayable entries the journal holds. */
   length: number;
-  /** null while the array is stopped (between a recorded close and open). */
+  /** What md reported after the last performed entry (the array may be stopped by then). */
   snapshot: ArraySnapshot | null;
-  /** The entry performed last, or null at the start. */
   last: JournalEntry | null;
+  /** Why the replay could not perform an entry, or null. */
+  failure: string | null;
 }
 
 export class ReplayCursor {
-  private live: (LiveArray & { advanceTo(ms: number): void }) | null = null;
-  private position = 0;
-  private running = false;
   private readonly entries: JournalEntry[];
-  readonly workDir: string;
+  private current: ReplayState;
   readonly imagePaths: string[];
 
   private constructor(
     private readonly session: InspectedSession,
-    workDir: string,
+    readonly workDir: string,
     private readonly ownsWorkDir: boolean,
   ) {
-    this.entries = session.journal.entries.filter((e) => replayStepOf(e) !== null);
-    // A trailing close is bookkeeping: stopping there would leave nothing to look at.
-    if (this.entries.at(-1)?.type === 'close') this.entries.pop();
-    this.workDir = workDir;
+    this.entries = replayableEntries(session.journal.entries);
     this.imagePaths = session.manifest.members.map((m) => path.join(workDir, path.basename(m.image)));
+    this.current = { position: 0, length: this.entries.length, snapshot: null, last: null, failure: null };
   }
 
-  /** Opens the session read-only for replay; every image check of open applies to the initial copies too. */
-  static async open(folder: string, opts: { workDir?: string } = {}): Promise<ReplayCursor> {
+  /** Inspects the session as open does (read-only), the initial copies included, then replays 0 steps. */
+  static open(folder: string, opts: { workDir?: string } = {}): ReplayCursor {
     const session = inspectSession(folder, { checkInitial: true });
     if (!session.initialPaths) throw new SessionError('IMAGE_MISSING', 'This session kept no initial images, so it cannot be replayed.');
     const workDir = opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mdlab-replay-'));
     const cursor = new ReplayCursor(session, workDir, opts.workDir === undefined);
-    await cursor.restart();
+    cursor.seek(0);
     return cursor;
   }
 
@@ -72,63 +98,50 @@ export class ReplayCursor {
     return this.entries.length;
   }
 
-  private async restart(): Promise<void> {
-    if (this.live && this.running) await this.live.stop();
-    this.live = null;
-    this.running = false;
+  state(): ReplayState {
+    return this.current;
+  }
+
+  /** Replays from the initial images through the first `position` replayable entries. */
+  seek(position: number): ReplayState {
+    const target = Math.max(0, Math.min(position, this.entries.length));
     for (const p of this.imagePaths) fs.rmSync(p, { force: true });
     this.session.initialPaths!.forEach((src, i) => copySparse(src, this.imagePaths[i]));
-    this.live = await new MdArrayDriver().assemble(this.imagePaths, { seed: this.session.manifest.seed });
-    this.running = true;
-    this.position = 0;
-  }
-
-  state(): ReplayState {
-    return {
-      position: this.position,
-      length: this.entries.length,
-      snapshot: this.running ? this.live!.snapshot() : null,
-      last: this.position === 0 ? null : this.entries[this.position - 1],
+    const clock = new VirtualClock();
+    const faults = faultedMembers(this.workDir, clock);
+    const m = this.session.manifest;
+    const scenario: Scenario = {
+      name: scenarioNameOf(m),
+      seed: m.seed,
+      array: scenarioArrayOf(m, '.'),
+      steps: [{ assemble: null }, ...this.entries.slice(0, target).map((e) => scenarioStepOf(e)!)],
     };
+    const result = runScenario(scenario, { baseDir: this.workDir, arrayDir: this.workDir, clock, engine: faults.engine, extraSteps: faults.extraSteps });
+    this.current = {
+      position: result.ok ? target : Math.max(0, result.failedStep - 1),
+      length: this.entries.length,
+      snapshot: result.finalSnapshot,
+      last: target === 0 ? null : this.entries[target - 1],
+      failure: result.failure,
+    };
+    return this.current;
   }
 
-  async forward(): Promise<ReplayState> {
-    if (this.position >= this.entries.length) return this.state();
-    const entry = this.entries[this.position];
-    const step = replayStepOf(entry)!;
-    const live = this.live!;
-    live.advanceTo(entry.atMs);
-    await live.perform(step);
-    this.running = !('stop' in step);
-    this.position++;
-    return this.state();
+  forward(): ReplayState {
+    return this.seek(this.current.position + 1);
   }
 
-  /** Replays from the initial images up to `position` replayable entries. */
-  async seek(position: number): Promise<ReplayState> {
-    const target = Math.max(0, Math.min(position, this.entries.length));
-    if (target < this.position) await this.restart();
-    while (this.position < target) await this.forward();
-    return this.state();
+  backward(): ReplayState {
+    return this.seek(this.current.position - 1);
   }
 
-  async backward(): Promise<ReplayState> {
-    return this.seek(this.position - 1);
-  }
-
-  /** Stops the replayed array and hashes its contents; the cursor can seek again afterwards. */
-  async finish(): Promise<{ snapshot: ArraySnapshot | null; arraySha256: string }> {
-    const snapshot = this.running ? this.live!.snapshot() : null;
-    if (this.running) await this.live!.stop();
-    this.running = false;
-    this.position = this.entries.length + 1;
-    return { snapshot, arraySha256: arrayContentSha256(this.imagePaths) };
+  /** sha256 of the array contents where the replay stands (the runner has stopped the array cleanly). */
+  arraySha256(): string {
+    return arrayContentSha256(this.imagePaths);
   }
 
   /** Removes the copies replay made, and the work folder if replay made it. */
-  async dispose(): Promise<void> {
-    if (this.running) await this.live!.stop();
-    this.running = false;
+  dispose(): void {
     for (const p of this.imagePaths) fs.rmSync(p, { force: true });
     if (this.ownsWorkDir) fs.rmdirSync(this.workDir);
   }

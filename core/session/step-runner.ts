@@ -28,7 +28,7 @@ export interface StepHost {
   assemble(): void;
 }
 
-const DEFAULT_LBA_TAG = 'mdlab1';
+const DEFAULT_LBA_TAG = 'mdlab';
 const WAIT_LIMIT_MS = 24 * 3600 * 1000;
 
 function bytesOf(value: unknown, what: string): number {

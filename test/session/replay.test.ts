@@ -35,34 +35,34 @@ describe('replay of a recorded session', () => {
     const recorded = await recordSession(folder);
     const before = treeFingerprint(folder);
 
-    const cursor = await ReplayCursor.open(folder);
+    const cursor = ReplayCursor.open(folder);
     expect(cursor.length).toBe(8);
-    const end = await cursor.seek(cursor.length);
+    const end = cursor.seek(cursor.length);
+    expect(end.failure).toBeNull();
     // Everything md reports, counters and events included, is the same: the run is a pure function of the journal.
     expect(end.snapshot).toEqual(recorded.snapshot);
-    const finished = await cursor.finish();
-    expect(finished.arraySha256).toBe(recorded.arraySha256);
-    await cursor.dispose();
+    expect(cursor.arraySha256()).toBe(recorded.arraySha256);
+    cursor.dispose();
     expect(treeFingerprint(folder)).toBe(before);
   });
 
   it('steps forwards and backwards: going back replays from the initial images to the earlier step', async () => {
     const folder = path.join(tempDir('replay'), 'lab');
     await recordSession(folder);
-    const cursor = await ReplayCursor.open(folder);
-    const first = await cursor.forward();
+    const cursor = ReplayCursor.open(folder);
+    const first = cursor.forward();
     expect(first.last).toMatchObject({ type: 'step', step: { write: { pattern: 'lba', offset: 0, length: '3M' } } });
-    const second = await cursor.forward();
+    const second = cursor.forward();
     expect(second.snapshot!.degraded).toBe(1);
-    const back = await cursor.backward();
+    const back = cursor.backward();
     expect(back.position).toBe(1);
     expect(back.snapshot!.degraded).toBe(0);
     expect(back.snapshot!.members.every((m) => !m.state.includes('faulty'))).toBe(true);
-    const { arraySha256 } = await cursor.finish();
-    const expected = createHash('sha256').update(lbaPatternBytes('mdlab1', 0, 3 * MiB)).update(new Uint8Array(back.snapshot!.arraySizeKib * 1024 - 3 * MiB)).digest('hex');
+    const arraySha256 = cursor.arraySha256();
+    const expected = createHash('sha256').update(lbaPatternBytes('mdlab', 0, 3 * MiB)).update(new Uint8Array(back.snapshot!.arraySizeKib * 1024 - 3 * MiB)).digest('hex');
     expect(arraySha256).toBe(expected);
     const workDir = cursor.workDir;
-    await cursor.dispose();
+    cursor.dispose();
     expect(fs.existsSync(workDir)).toBe(false);
   });
 });
