@@ -211,18 +211,8 @@ export function runSync(pers: Personality, kind: SyncKind, devSectors: number, f
   runUntilIdle(pers);
 }
 
-/** Deterministic pseudo-random bytes (xorshift), so failures reproduce. */
-export function pattern(bytes: number, seed: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < bytes; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+/** Deterministic pseudo-random bytes, so failures reproduce (the md core tests' generator). */
+export { patternBytes as pattern } from '../md/helpers';
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
