@@ -33,7 +33,7 @@ export interface NewSessionOptions {
   seed?: number;
   driver?: ArrayDriver | null;
   /** Passed to mdadm's create policy; tests pin them for byte-identical images. */
-  create?: Pick<CreateOptions, 'nowSeconds' | 'setUuid' | 'deviceUuid' | 'homehost'>;
+  create?: Pick<CreateOptions, 'nowSeconds' | 'setUuid' | 'deviceUuid' | 'homehost' | 'name'>;
 }
 
 export function createOptionsOf(config: ArrayConfig): CreateOptions {
@@ -78,7 +78,7 @@ export class Session {
 
   static async create(folder: string, opts: NewSessionOptions): Promise<Session> {
     const root = prepareEmptyFolder(folder);
-    const { plan, paths } = createArray(root, { ...createOptionsOf(opts.array), ...opts.create, name: undefined });
+    const { plan, paths } = createArray(root, { ...createOptionsOf(opts.array), ...opts.create });
     fs.mkdirSync(path.join(root, INITIAL_DIR));
     const initialImages = paths.map((_, i) => `${INITIAL_DIR}/${imageName(i)}`);
     paths.forEach((p, i) => copySparse(p, path.join(root, initialImages[i])));
