@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Prng } from '../../../core/faults/prng';
 import { FileBlockDevice, MemBlockDevice, type BlockDevice } from '../../../core/format/blockdev';
 import { createRaid5Personality } from '../../../core/engine/raid5';
 import {
@@ -211,8 +212,15 @@ export function runSync(pers: Personality, kind: SyncKind, devSectors: number, f
   runUntilIdle(pers);
 }
 
-/** Deterministic pseudo-random bytes, so failures reproduce (the md core tests' generator). */
-export { patternBytes as pattern } from '../md/helpers';
+/** Deterministic pseudo-random bytes from mdlab's one PRNG, so failures reproduce. */
+export function pattern(bytes: number, seed: number): Uint8Array {
+  const prng = new Prng(seed);
+  const out = new Uint8Array(bytes);
+  const words = new Uint32Array(out.buffer, 0, bytes >>> 2);
+  for (let i = 0; i < words.length; i++) words[i] = prng.nextU32();
+  for (let i = words.length * 4; i < bytes; i++) out[i] = prng.nextU32() & 0xff;
+  return out;
+}
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
