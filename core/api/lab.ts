@@ -144,3 +144,32 @@ export const SpeedLimitsSchema = z.object({
   maxKibPerSec: z.number().int().min(1).max(10_000_000),
 }).strict();
 
+
+/**
+ * Faults the lab offers on one member, each modelled on a device-mapper target (core/faults/spec.ts
+ * has the full set; the lab's panel offers the ones that need no seed or timeline).
+ */
+const LabSectorRangeSchema = z.object({
+  startSector: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  lengthSectors: z.number().int().min(1).max(1 << 30),
+}).strict();
+export const LabFaultSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fail') }).strict(),
+  z.object({ kind: z.literal('unplug') }).strict(),
+  z.object({ kind: z.literal('read-error'), range: LabSectorRangeSchema }).strict(),
+  z.object({ kind: z.literal('write-error'), range: LabSectorRangeSchema }).strict(),
+  z.object({
+    kind: z.literal('flakey'),
+    upMs: z.number().int().min(0).max(3_600_000),
+    downMs: z.number().int().min(0).max(3_600_000),
+    errorReads: z.boolean(),
+    errorWrites: z.boolean(),
+  }).strict(),
+]);
+export type LabFault = z.infer<typeof LabFaultSchema>;
+
+export const MemberFaultsSchema = z.object({
+  image: z.string(),
+  faults: z.array(z.object({ id: count, text: z.string().max(1024), state: z.enum(['on', 'up', 'down', 'done']), hits: count })),
+});
+export type MemberFaults = z.infer<typeof MemberFaultsSchema>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   ArrayIdSchema, ArraySummarySchema, CreateChoicesSchema, CreatePlanSchema, HexViewSchema, ImageUsageSchema, LAB_LIMITS,
-  LayoutPreviewParamsSchema, LayoutPreviewSchema, ManageActionSchema, OpenArraySchema, PatternResultSchema, SectorMapSchema,
+  LabFaultSchema, LayoutPreviewParamsSchema, MemberFaultsSchema, LayoutPreviewSchema, ManageActionSchema, OpenArraySchema, PatternResultSchema, SectorMapSchema,
   SpeedLimitsSchema, SyncActionWriteSchema,
 } from './lab';
 import { ArraySnapshotSchema } from './snapshot';
@@ -53,6 +53,9 @@ export const PingResultSchema = z.object({
 });
 
 const noParams = z.object({}).strict();
+/** A member image by its number N (diskN.img): members keep it through fail, remove and re-add. */
+const memberNumber = z.number().int().min(0).max(LAB_LIMITS.maxRaidDevices + LAB_LIMITS.maxSpareDevices);
+const faultsReply = z.object({ members: z.array(MemberFaultsSchema) });
 
 export interface RequestSpec {
   params: z.ZodType;
@@ -72,7 +75,7 @@ export const requests = {
   'array.snapshot': { params: noParams, result: z.object({ snapshot: ArraySnapshotSchema.nullable() }) },
   'array.images': { params: noParams, result: z.object({ images: z.array(ImageUsageSchema) }) },
   'array.manage': {
-    params: z.object({ action: ManageActionSchema, member: z.number().int().min(0).max(LAB_LIMITS.maxRaidDevices + LAB_LIMITS.maxSpareDevices) }).strict(),
+    params: z.object({ action: ManageActionSchema, member: memberNumber }).strict(),
     result: ArraySnapshotSchema,
   },
   'array.syncAction': { params: z.object({ action: SyncActionWriteSchema }).strict(), result: ArraySnapshotSchema },
@@ -81,6 +84,12 @@ export const requests = {
   'array.hex': {
     params: z.object({ offsetBytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), lengthBytes: z.number().int().min(16).max(LAB_LIMITS.maxHexBytes) }).strict(),
     result: HexViewSchema,
+  },
+  'array.faults': { params: noParams, result: faultsReply },
+  'array.inject': { params: z.object({ member: memberNumber, fault: LabFaultSchema }).strict(), result: faultsReply },
+  'array.clearFault': {
+    params: z.object({ member: memberNumber, id: z.number().int().nonnegative().max(1_000_000) }).strict(),
+    result: faultsReply,
   },
   'array.pattern': {
     params: z.object({ op: z.enum(['write', 'verify']), lengthBytes: z.number().int().min(512).max(LAB_LIMITS.maxPatternBytes).optional() }).strict(),

@@ -71,6 +71,39 @@ describe('FailurePanel against the real engine', () => {
   });
 });
 
+describe('FaultInjector against the real engine', () => {
+  let test: TestHost | undefined;
+  afterEach(async () => {
+    await test?.close();
+    test = undefined;
+  });
+
+  it('puts unreadable sectors under a member; md reads around them from parity and rewrites them, as read error correction does', async () => {
+    test = startTestHost();
+    const { global, store } = await openArray(test);
+    await test.client.call('array.pattern', { op: 'write', lengthBytes: 1024 * 1024 });
+    const map = await test.client.call('array.map', { arraySector: 300 });
+    const wrapper = mount(FailurePanel, { global });
+    await until(() => wrapper.find('[data-testid="fault-member"]').exists(), 'fault form');
+    await wrapper.get('[data-testid="fault-member"]').setValue(map.dataImage);
+    await wrapper.get('[data-testid="fault-kind"]').setValue('read-error');
+    await wrapper.get('[data-testid="fault-start"]').setValue(String(map.imageSector));
+    await wrapper.get('[data-testid="fault-length"]').setValue('8');
+    await wrapper.get('form.row').trigger('submit');
+    await until(() => wrapper.find('[data-testid="fault-list"] li').exists(), 'injected fault listed');
+    expect(wrapper.get('[data-testid="fault-list"]').text()).toContain('8 bad sector(s) left');
+
+    // Reading the array hits the bad sectors; md must still return the pattern and repair the member.
+    expect((await test.client.call('array.pattern', { op: 'verify', lengthBytes: 1024 * 1024 })).badSectors).toBe(0);
+    await until(() => wrapper.get('[data-testid="fault-list"]').text().includes('0 bad sector(s) left'), 'sectors rewritten');
+    await until(() => (store.snapshot?.members.find((m) => m.image === map.dataImage)?.errors ?? 0) > 0, 'corrected errors counted');
+    expect(status(wrapper, map.dataImage)).toBe('in sync');
+
+    await wrapper.get('[data-testid="fault-list"] button').trigger('click');
+    await until(() => !wrapper.find('[data-testid="fault-list"] li').exists(), 'fault cleared');
+  });
+});
+
 describe('StripeMap against the real engine', () => {
   let test: TestHost | undefined;
   afterEach(async () => {

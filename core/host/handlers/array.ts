@@ -45,5 +45,21 @@ export const arrayHandlers: HandlerTable = {
     const { session, geometry } = labState(emit).current();
     return hexView(geometry, session.array, offsetBytes, lengthBytes);
   },
+  'array.faults': (_params, { emit }) => ({ members: labState(emit).current().session.array.faults() }),
+  'array.inject': ({ member, fault }, { emit }) => {
+    const { session } = labState(emit).current();
+    session.array.inject(member, fault);
+    session.poke();
+    const members = session.array.faults();
+    const injected = members.find((m) => m.image === `disk${member}.img`)?.faults.at(-1);
+    emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `fault layer: disk${member}.img ${injected?.text ?? fault.kind}` });
+    return { members };
+  },
+  'array.clearFault': ({ member, id }, { emit }) => {
+    const { session } = labState(emit).current();
+    session.array.clearFault(member, id);
+    session.poke();
+    return { members: session.array.faults() };
+  },
   'array.pattern': ({ op, lengthBytes }, { emit }) => labState(emit).pattern(op, lengthBytes),
 };

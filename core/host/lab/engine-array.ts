@@ -3,12 +3,63 @@
  * RAID4/5 personality, seen as a LabArray. The session drives the slices and throttles what it
  * publishes; trace steps are read from the engine's ring with their member, flags and action intact.
  */
-import type { ManageAction, TraceEntry } from '../../api';
-import { MdArray } from '../../engine/array';
+import type { LabFault, ManageAction, MemberFaults, TraceEntry } from '../../api';
+import { MdArray, type MdArrayOptions } from '../../engine/array';
+import { RealClock } from '../../engine/clock';
+import { openImage } from '../../engine/md/run-array';
 import { createRaid5Personality } from '../../engine/raid5';
+import { FaultyDevice, type FaultSpecInput } from '../../faults';
 import type { CreateOptions } from '../../md/create';
 import { MdRefusal } from '../../md/errors';
 import type { LabArray, SyncActionWrite } from './session';
+
+/** The lab's fault choices in the fault layer's terms (core/faults/spec.ts). */
+function faultSpecOf(fault: LabFault): FaultSpecInput {
+  switch (fault.kind) {
+    case 'fail':
+    case 'unplug':
+      return { kind: fault.kind };
+    case 'read-error':
+      return { kind: 'read-error', range: fault.range, clearOnWrite: true };
+    case 'write-error':
+      return { kind: 'write-error', range: fault.range };
+    case 'flakey':
+      return { kind: 'flakey', upMs: fault.upMs, downMs: fault.downMs, features: { errorReads: fault.errorReads, errorWrites: fault.errorWrites } };
+  }
+}
+
+/**
+ * Every member image opens through a FaultyDevice, so faults can be injected under md at any time,
+ * the way dm targets sit under a real array. Devices are found again by image path.
+ */
+class FaultedMembers {
+  readonly clock = new RealClock();
+  private readonly byPath = new Map<string, FaultyDevice>();
+
+  readonly openDevice = (imagePath: string): FaultyDevice => {
+    const device = new FaultyDevice(openImage(imagePath), { clock: () => this.clock.nowMs(), reopen: () => openImage(imagePath) });
+    this.byPath.set(imagePath, device);
+    return device;
+  };
+
+  engineOptions(): MdArrayOptions {
+    return { personality: createRaid5Personality, clock: this.clock, openDevice: this.openDevice };
+  }
+
+  device(imagePath: string): FaultyDevice {
+    const device = this.byPath.get(imagePath);
+    if (!device) throw new MdRefusal(`${imagePath.split('/').pop()} is not open in this array.`);
+    return device;
+  }
+
+  views(imagePaths: readonly string[]): MemberFaults[] {
+    return imagePaths.flatMap((imagePath) => {
+      const device = this.byPath.get(imagePath);
+      if (!device) return [];
+      return [{ image: device.name, faults: device.faults().map((f) => ({ id: f.id, text: f.text.slice(0, 1024), state: f.state, hits: f.hits })) }];
+    });
+  }
+}
 
 function toTraceEntry(record: ReturnType<MdArray['trace']['since']>[number]): TraceEntry {
   const flags = record.flags ? [...record.flags].slice(0, 64) : undefined;
@@ -33,6 +84,7 @@ class EngineLabArray implements LabArray {
     private readonly md: MdArray,
     /** Image paths by image number (disk<N>.img), so add and re-add can name what the UI picked. */
     private readonly imagePaths: readonly string[],
+    private readonly members: FaultedMembers,
   ) {
     // The engine's own log lines (md: ..., raid5: ...) are collected here and handed out by the session.
     this.unsubscribe = md.subscribe((event) => {
@@ -67,9 +119,26 @@ class EngineLabArray implements LabArray {
     this.md.writeSync(offsetBytes, data);
   }
 
-  manage(action: ManageAction, member: number): void {
+  private imagePath(member: number): string {
     const imagePath = this.imagePaths[member];
     if (imagePath === undefined) throw new MdRefusal(`There is no disk${member}.img in this array's folder.`);
+    return imagePath;
+  }
+
+  faults(): MemberFaults[] {
+    return this.members.views(this.imagePaths);
+  }
+
+  inject(member: number, fault: LabFault): void {
+    this.members.device(this.imagePath(member)).inject(faultSpecOf(fault));
+  }
+
+  clearFault(member: number, id: number): void {
+    this.members.device(this.imagePath(member)).clear(id);
+  }
+
+  manage(action: ManageAction, member: number): void {
+    const imagePath = this.imagePath(member);
     if (action === 'fail') this.md.fail(imagePath);
     else if (action === 'remove') this.md.remove(imagePath);
     else if (action === 'add') this.md.add(imagePath);
@@ -92,12 +161,14 @@ class EngineLabArray implements LabArray {
 }
 
 export function openEngineArray(imagePaths: readonly string[]): LabArray {
-  const md = MdArray.assemble(imagePaths, { personality: createRaid5Personality });
-  return new EngineLabArray(md, imagePaths);
+  const members = new FaultedMembers();
+  const md = MdArray.assemble(imagePaths, members.engineOptions());
+  return new EngineLabArray(md, imagePaths, members);
 }
 
 /** mdadm --create, then started as md would start it (the spare trick's recovery begins on its own). */
 export function createEngineArray(dir: string, options: CreateOptions, imagePathsOf: () => string[]): LabArray {
-  const md = MdArray.create(dir, options, { personality: createRaid5Personality });
-  return new EngineLabArray(md, imagePathsOf());
+  const members = new FaultedMembers();
+  const md = MdArray.create(dir, options, members.engineOptions());
+  return new EngineLabArray(md, imagePathsOf(), members);
 }
