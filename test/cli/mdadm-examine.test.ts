@@ -36,7 +36,8 @@ const CONFIGS: { label: string; args: string[] }[] = [
 
 async function create(name: string, args: string[]): Promise<string[]> {
   const target = path.join(dir, name);
-  const r = await runCli(['create', target, '--homehost', 'mdlab', '--name', name, ...args]);
+  // --no-sync: the superblocks exactly as mdadm --create writes them, before md starts the array.
+  const r = await runCli(['create', target, '--no-sync', '--homehost', 'mdlab', '--name', name, ...args]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return fs.readdirSync(target).sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0])).map((f) => path.join(target, f));

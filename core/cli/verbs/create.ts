@@ -36,7 +36,9 @@ export const createVerb: Verb = {
     '  -N, --name NAME            array name (default "0"); stored as HOMEHOST:NAME',
     '      --homehost H           default: this machine\'s host name; "<none>" for none',
     '  -e, --metadata 1.2         superblock version (only 1.2)',
-    '      --json                 print what was created as JSON',
+    '      --no-sync              only write the superblocks, as mdadm leaves them before md starts',
+    '                             the array; the rebuild/resync then runs at the next assembly',
+    '      --json                 print what was created as JSON (implies --no-sync)',
   ].join('\n'),
   options: {
     level: { type: 'string', short: 'l' },
@@ -52,6 +54,7 @@ export const createVerb: Verb = {
     homehost: { type: 'string' },
     metadata: { type: 'string', short: 'e' },
     json: { type: 'boolean' },
+    'no-sync': { type: 'boolean' },
   },
   async run({ values, positionals, io }) {
     if (positionals.length !== 1) throw new UsageError('create needs exactly one DIR for the member images.');
@@ -112,7 +115,7 @@ export const createVerb: Verb = {
       await writeOut(io.stdout, `mdlab: created ${summary.images.length} members in ${dir} (array ${summary.arraySizeKib} KiB${next}).\n`);
     }
     // As md does once mdadm --create starts the array: the initial recovery/resync, shown as mdstat shows it.
-    if (!options.assumeClean && (summary.spareTrickImage !== null || summary.needsResync) && !values.json) await runInitialSync(paths, io);
+    if (!options.assumeClean && (summary.spareTrickImage !== null || summary.needsResync) && !values.json && !values['no-sync']) await runInitialSync(paths, io);
     return 0;
   },
 };
