@@ -2,6 +2,20 @@
  * The RAID4/5 personality (`raid5_personality` / `raid4_personality`): what the md core calls.
  * Everything stripe-shaped lives in the files beside this one; here are the member operations
  * (raid5_error, raid5_add_disk, raid5_remove_disk, raid5_spare_active) and the wiring.
+ *
+ * | file            | raid5.c                                                                 |
+ * |-----------------|-------------------------------------------------------------------------|
+ * | conf.ts         | struct r5conf, raid5_get_active_stripe, do_release_stripe               |
+ * | stripe-head.ts  | struct stripe_head, struct r5dev                                        |
+ * | flags.ts        | enum stripe_state, enum r5dev_flags                                     |
+ * | analyse.ts      | analyse_stripe, struct stripe_head_state                                |
+ * | handle.ts       | handle_stripe, handle_stripe_fill, handle_stripe_dirtying,              |
+ * |                 | schedule_reconstruction, handle_parity_checks5, handle_failed_stripe    |
+ * | parity.ts       | ops_run_compute5, ops_run_prexor5/reconstruct5, ops_run_check_p         |
+ * | io.ts           | ops_run_io, blk_plug/unplug merging, raid5_end_read/write_request       |
+ * | make-request.ts | raid5_make_request, add_stripe_bio                                      |
+ * | sync-request.ts | raid5_sync_request, raid5_calc_degraded                                 |
+ * | raid5d.ts       | raid5d, raid5_activate_delayed, __get_priority_stripe, activate_bit_delay |
  */
 import { assert } from '../../util/assert';
 import type { Bio, MddevView, Personality, PersonalityStatus, RdevView, SyncKind } from '../types';
