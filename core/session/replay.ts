@@ -67,6 +67,8 @@ export interface ReplayState {
   last: JournalEntry | null;
   /** Why the replay could not perform an entry, or null. */
   failure: string | null;
+  /** What the runner printed (steps, mdstat progress), each at the logical time it was printed. */
+  lines: { timeMs: number; text: string }[];
 }
 
 export class ReplayCursor {
@@ -81,7 +83,7 @@ export class ReplayCursor {
   ) {
     this.entries = replayableEntries(session.journal.entries);
     this.imagePaths = session.manifest.members.map((m) => path.join(workDir, path.basename(m.image)));
-    this.current = { position: 0, length: this.entries.length, snapshot: null, last: null, failure: null };
+    this.current = { position: 0, length: this.entries.length, snapshot: null, last: null, failure: null, lines: [] };
   }
 
   /** Inspects the session as open does (read-only), the initial copies included, then replays 0 steps. */
@@ -116,13 +118,22 @@ export class ReplayCursor {
       array: scenarioArrayOf(m, '.'),
       steps: [{ assemble: null }, ...this.entries.slice(0, target).map((e) => scenarioStepOf(e)!)],
     };
-    const result = runScenario(scenario, { baseDir: this.workDir, arrayDir: this.workDir, clock, engine: faults.engine, extraSteps: faults.extraSteps });
+    const lines: ReplayState['lines'] = [];
+    const result = runScenario(scenario, {
+      baseDir: this.workDir,
+      arrayDir: this.workDir,
+      clock,
+      engine: faults.engine,
+      extraSteps: faults.extraSteps,
+      out: (text) => lines.push({ timeMs: clock.nowMs(), text }),
+    });
     this.current = {
       position: result.ok ? target : Math.max(0, result.failedStep - 1),
       length: this.entries.length,
       snapshot: result.finalSnapshot,
       last: target === 0 ? null : this.entries[target - 1],
       failure: result.failure,
+      lines,
     };
     return this.current;
   }
