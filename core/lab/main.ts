@@ -1,6 +1,6 @@
 /**
  * `npm run lab`: the browser lab host, for classrooms without Electron and for E2E tests.
- * Usage: tsx core/lab/main.ts [--port N]
+ * Usage: tsx core/lab/main.ts [--port N] [--workspace DIR]
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,9 @@ import { startLabHost } from './server';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const rendererDir = path.join(repoRoot, 'out', 'renderer');
 
-const { values } = parseArgs({ options: { port: { type: 'string' } } });
+const { values } = parseArgs({ options: { port: { type: 'string' }, workspace: { type: 'string' } } });
+// The engine host keeps the lab's arrays here (default: a fresh temp folder); its worker inherits the variable.
+if (values.workspace !== undefined) process.env.MDLAB_WORKSPACE = path.resolve(values.workspace);
 const port = values.port === undefined ? 0 : Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port must be a TCP port number, not "${values.port}".`);
