@@ -15,8 +15,12 @@ export interface ReaderMember {
   dataOffsetSectors: number;
 }
 
-/** Rows per window are chosen so one window of array data is about this big. */
-const WINDOW_TARGET_BYTES = 16 * 1024 * 1024;
+/**
+ * Rows per window are chosen so one window of array data is about this big: small enough to stay in the
+ * CPU cache between the kernel's copy into it and the copy out (16 MiB windows measured 0.9x of
+ * `cat disk*.img`, 2-3 MiB windows 1.3x).
+ */
+const WINDOW_TARGET_BYTES = 2 * 1024 * 1024;
 
 export class ArrayReader {
   readonly chunkBytes: number;
