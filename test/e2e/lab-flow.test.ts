@@ -121,6 +121,13 @@ describe('the lab as a new user meets it, in Chromium through the browser lab ho
     expect(await page.getByTestId('disk-disk1.img').textContent()).toContain('故障');
     const file = await saveScreenshot(page, 'lab-7-chinese');
     expect(statSync(file).size).toBeGreaterThan(10_000);
+
+    // 9. The dark theme, on the monitor's finished rebuild.
+    await page.getByTestId('locale-select').selectOption('en');
+    await page.getByTestId('theme-select').selectOption('dark');
+    await page.getByTestId('nav-monitor').click();
+    expect(await page.getByTestId('sync-progress').getAttribute('data-state')).toBe('finished');
+    await saveScreenshot(page, 'lab-8-dark-monitor');
     expect(errors).toEqual([]);
   }, 300_000);
 });
