@@ -25,15 +25,15 @@ if (!existsSync(path.join(rendererDir, 'index.html'))) {
 }
 
 const lab = await startLabHost({ rendererDir, port });
-console.log(`mdlab lab host: open ${lab.url}`);
 let closing = false;
 lab.engine.onEvent((event) => {
   if (event.type === 'host' && event.state === 'exited' && !closing) console.error(event.message);
 });
-
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     closing = true;
     void lab.close().then(() => process.exit(0));
   });
 }
+// Printed last: whoever reads the URL may stop us at once, and the handlers above must already be in place.
+console.log(`mdlab lab host: open ${lab.url}`);
