@@ -4,6 +4,7 @@ export * from './snapshot';
 export * from './events';
 export * from './requests';
 export * from './lab';
+export * from './session';
 export * from './wire';
 export * from './client';
 export * from './bridge';

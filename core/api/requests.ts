@@ -4,6 +4,7 @@ import {
   LabFaultSchema, LayoutPreviewParamsSchema, MemberFaultsSchema, LayoutPreviewSchema, ManageActionSchema, OpenArraySchema, PatternResultSchema, SectorMapSchema,
   SpeedLimitsSchema, SyncActionWriteSchema,
 } from './lab';
+import { sessionRequests } from './session';
 import { ArraySnapshotSchema } from './snapshot';
 
 /*
@@ -95,6 +96,7 @@ export const requests = {
     params: z.object({ op: z.enum(['write', 'verify']), lengthBytes: z.number().int().min(512).max(LAB_LIMITS.maxPatternBytes).optional() }).strict(),
     result: PatternResultSchema,
   },
+  ...sessionRequests,
 } as const satisfies Record<string, RequestSpec>;
 
 export type Requests = typeof requests;

@@ -1,0 +1,56 @@
+/**
+ * Saved sessions, replay and guided labs (issue #7), folder-level: each request opens what it names,
+ * read-only, and lets go before answering. Refusals are SessionError's one sentence, passed through.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BUILTIN_LABS, findLab } from '../../labs';
+import { runLab } from '../../labs/run-lab';
+import { describeStep } from '../../report/html';
+import { sessionReportHtml } from '../../report/session-report';
+import { SessionError } from '../../session/errors';
+import { inspectSession } from '../../session/inspect';
+import { RecentSessions } from '../../session/recent';
+import { ReplayCursor } from '../../session/replay';
+import { exportScenario } from '../../session/scenario-io';
+import type { HandlerTable } from './types';
+
+/** Where Recent lives: Electron main points MDLAB_RECENT_FILE into userData; the CLI and tests pick their own. */
+function recentFile(): string {
+  return process.env.MDLAB_RECENT_FILE ?? path.join(os.homedir(), '.config', 'mdlab', 'recent.json');
+}
+
+export const sessionHandlers: HandlerTable = {
+  'labs.list': () => ({ labs: BUILTIN_LABS.map((lab) => ({ name: lab.name, title: lab.title, summary: lab.summary, steps: lab.steps })) }),
+  'labs.run': ({ name }) => {
+    const lab = findLab(name);
+    if (!lab) throw new SessionError('NOT_A_SESSION', `There is no built-in lab called "${name}".`);
+    const r = runLab(lab);
+    return { lab: r.lab, ok: r.ok, steps: r.steps.map((s) => ({ id: s.id, verdict: s.verdict, detail: s.detail })) };
+  },
+  'session.inspect': ({ folder }) => {
+    const found = inspectSession(folder);
+    new RecentSessions(recentFile()).touch(found.folder, found.manifest.name);
+    return {
+      folder: found.folder,
+      name: found.manifest.name,
+      createdAt: found.manifest.createdAt,
+      arrayUuid: found.manifest.arrayUuid,
+      members: found.manifest.members.map((m) => m.image),
+      steps: found.journal.entries.filter((e) => e.type === 'step').length,
+      messages: found.messages,
+    };
+  },
+  'session.replay': ({ folder, position }) => {
+    const cursor = ReplayCursor.open(folder);
+    try {
+      const s = cursor.seek(position);
+      return { position: s.position, length: s.length, snapshot: s.snapshot, last: s.last?.type === 'step' ? describeStep(s.last.step) : (s.last?.type ?? null), failure: s.failure };
+    } finally {
+      cursor.dispose();
+    }
+  },
+  'session.exportScenario': ({ folder }) => ({ yaml: exportScenario(folder) }),
+  'session.report': ({ folder }) => ({ html: sessionReportHtml(folder) }),
+  'session.recent': () => ({ sessions: new RecentSessions(recentFile()).prune() }),
+};
