@@ -1,6 +1,5 @@
 import { isMainThread, parentPort, threadId } from 'node:worker_threads';
-import type { HostKind } from '../api';
-import type { HostMessage } from '../api';
+import type { HostKind, HostMessage } from '../api';
 
 /** The host's end of its channel to whoever started it; the host loop never knows which container it is in. */
 export interface HostPort {
