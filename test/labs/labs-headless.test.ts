@@ -1,9 +1,8 @@
 /** Every built-in lab, run headless on the real engine exactly as `mdlab run --lab NAME` grades it. */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../core/cli/main';
 import { BUILTIN_LABS, findLab } from '../../core/labs';
 import { labReportText, runLab } from '../../core/labs/run-lab';
+import { runCli } from './cli';
 
 /**
  * Labs the engine cannot carry out yet, with the step that stops them and why. Each must FAIL there (a lab
@@ -46,29 +45,18 @@ describe('built-in labs run headless', () => {
 });
 
 describe('mdlab run --lab', () => {
-  async function run(argv: string[]) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const chunks: Buffer[] = [];
-    const errs: Buffer[] = [];
-    stdout.on('data', (b: Buffer) => chunks.push(b));
-    stderr.on('data', (b: Buffer) => errs.push(b));
-    const code = await main(argv, { stdout, stderr });
-    return { code, stdout: Buffer.concat(chunks).toString(), stderr: Buffer.concat(errs).toString() };
-  }
-
   it('exits 0 with a short report when every check holds', async () => {
-    const r = await run(['run', '--lab', 'bitrot-check-repair']);
+    const r = await runCli(['run', '--lab', 'bitrot-check-repair']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/✓ 3\. check: /);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('lab bitrot-check-repair: PASSED (4/4 steps)');
   });
 
   it('exits 1 when a step fails and 2 for an unknown lab', async () => {
-    const failed = await run(['run', '--lab', 'write-hole']);
+    const failed = await runCli(['run', '--lab', 'write-hole']);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/lab write-hole: FAILED \(1\/4 steps\)/);
-    const unknown = await run(['run', '--lab', 'no-such-lab']);
+    const unknown = await runCli(['run', '--lab', 'no-such-lab']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no built-in lab is called "no-such-lab"/);
   });
