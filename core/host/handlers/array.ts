@@ -5,9 +5,9 @@ import type { HandlerTable } from './types';
 
 /** The open array: create, open, manage, sync control, stripe map, hex view, the lba pattern. */
 export const arrayHandlers: HandlerTable = {
-  'array.create': ({ id, choices }, { emit }) => {
+  'array.create': async ({ id, choices }, { emit }) => {
     const lab = labState(emit);
-    const opened = lab.create(id, createOptionsOf(choices));
+    const opened = await lab.create(id, createOptionsOf(choices));
     emit({ type: 'log', level: 'info', timeMs: Date.now(), message: `mdadm --create ${id}: raid${choices.level}, ${choices.raidDevices} devices, ${choices.spareDevices} spares` });
     return opened;
   },

@@ -6,7 +6,6 @@ import type { ArraySnapshot, EngineEvent, PatternResult } from '../../api';
 import { lbaPatternBytes } from '../../format/lba-pattern';
 import { MdRefusal } from '../../md/errors';
 import type { CreateOptions } from '../../md/create';
-import { createEngineArray, openEngineArray } from './engine-array';
 import type { LabArray } from './session';
 import { readArrayGeometry, type ArrayGeometry } from './open-array';
 import { LabSession } from './session';
@@ -34,15 +33,17 @@ export class Lab {
   }
 
   /** mdadm --create into the workspace, then run it: the new array becomes the open one. */
-  create(id: string, options: CreateOptions): { id: string; snapshot: ArraySnapshot } {
+  async create(id: string, options: CreateOptions): Promise<{ id: string; snapshot: ArraySnapshot }> {
     const dir = this.workspace.claim(id);
+    const { createEngineArray } = await loadEngine();
     this.close();
     const array = createEngineArray(dir, options, () => this.workspace.imagePaths(id));
     return this.adopt(id, array);
   }
 
-  open(id: string): { id: string; snapshot: ArraySnapshot } {
+  async open(id: string): Promise<{ id: string; snapshot: ArraySnapshot }> {
     const imagePaths = this.workspace.imagePaths(id);
+    const { openEngineArray } = await loadEngine();
     this.close();
     return this.adopt(id, openEngineArray(imagePaths));
   }
@@ -108,6 +109,14 @@ export class Lab {
     this.emit({ type: 'log', level: badSectors ? 'warn' : 'info', timeMs: Date.now(), message: `lba pattern ${verdict} (${total} bytes, ${elapsedMs} ms)` });
     return result;
   }
+}
+
+/**
+ * The engine (md core, raid5, fault layer) loads on the first array, not at host start: a host that only
+ * answers engine.info and the wizard comes up in half the time on a busy machine.
+ */
+function loadEngine(): Promise<typeof import('./engine-array')> {
+  return import('./engine-array');
 }
 
 let lab: Lab | null = null;
