@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseRequestMessage, type EngineEvent } from '../api';
@@ -54,7 +53,7 @@ export async function startLabHost(options: LabHostOptions): Promise<LabHost> {
   server.on('upgrade', (request, socket: Duplex, head) => {
     const refusal = refuseUpgrade(request, port, token);
     if (refusal !== null) {
-      socket.end(`HTTP/1.1 ${refusal} ${STATUS_CODES[refusal]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${refusal} ${http.STATUS_CODES[refusal]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => serveSocket(ws));
