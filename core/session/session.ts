@@ -18,7 +18,7 @@ import { SessionError } from './errors';
 import { syncFolder, writeFileAtomic } from './files';
 import { inspectSession, type InspectedSession } from './inspect';
 import { JOURNAL_FILE, type JournalEntry, type JournalEntryInput, JournalWriter, type Step } from './journal';
-import { type ArrayConfig, type Manifest, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, manifestText } from './manifest';
+import { type ArrayConfig, ArrayConfigSchema, type Manifest, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, manifestText } from './manifest';
 import { realFolder, resolveInside } from './paths';
 import { copySparse } from './sparse-copy';
 
@@ -50,16 +50,33 @@ export function createOptionsOf(config: ArrayConfig): CreateOptions {
 }
 
 /** A new session's folder must not exist yet, or be empty: mdlab never mixes its files with others. */
-function prepareEmptyFolder(folder: string): string {
+function prepareEmptyFolder(folder: string): { root: string; made: boolean } {
+  let made = false;
   if (fs.existsSync(folder)) {
     const st = fs.lstatSync(folder);
     if (!st.isDirectory() || fs.readdirSync(folder).length > 0) {
       throw new SessionError('EXISTS', `${folder} already exists and is not an empty folder; choose a new place for the session.`);
     }
   } else {
-    fs.mkdirSync(folder, { recursive: true });
+    fs.mkdirSync(folder);
+    made = true;
   }
-  return realFolder(folder);
+  return { root: realFolder(folder), made };
+}
+
+/**
+ * Fills a fresh (empty) folder; if anything fails, removes what was put there, so a refused or failed
+ * New / Save As leaves nothing behind. Everything inside was made by us: the folder started empty.
+ */
+function fillFresh<T>(folder: string, fill: (root: string) => T): T {
+  const { root, made } = prepareEmptyFolder(folder);
+  try {
+    return fill(root);
+  } catch (err) {
+    for (const name of fs.readdirSync(root)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    if (made) fs.rmdirSync(root);
+    throw err;
+  }
 }
 
 export class Session {
@@ -77,7 +94,15 @@ export class Session {
   ) {}
 
   static async create(folder: string, opts: NewSessionOptions): Promise<Session> {
-    const root = prepareEmptyFolder(folder);
+    if (opts.name.length < 1 || opts.name.length > 200) throw new SessionError('MANIFEST_MALFORMED', 'A session name is 1 to 200 characters long.');
+    if (!ArrayConfigSchema.safeParse(opts.array).success) throw new SessionError('MANIFEST_MALFORMED', 'The array configuration is not one mdlab can create.');
+    const made = fillFresh(folder, (root) => Session.makeFolder(root, opts));
+    const driver = opts.driver ?? null;
+    const array = driver ? await driver.assemble(made.paths, { seed: made.manifest.seed }) : null;
+    return new Session(made.root, made.manifest, made.journal, made.entries, array, driver, []);
+  }
+
+  private static makeFolder(root: string, opts: NewSessionOptions) {
     const { plan, paths } = createArray(root, { ...createOptionsOf(opts.array), ...opts.create });
     fs.mkdirSync(path.join(root, INITIAL_DIR));
     const initialImages = paths.map((_, i) => `${INITIAL_DIR}/${imageName(i)}`);
@@ -98,11 +123,14 @@ export class Session {
     };
     const journal = JournalWriter.create(path.join(root, JOURNAL_FILE));
     const entries = [journal.append({ type: 'seed', atMs: 0, seed })];
-    writeFileAtomic(path.join(root, NOTES_FILE), '');
-    writeFileAtomic(path.join(root, MANIFEST_FILE), manifestText(manifest));
-    const driver = opts.driver ?? null;
-    const array = driver ? await driver.assemble(paths, { seed }) : null;
-    return new Session(root, manifest, journal, entries, array, driver, []);
+    try {
+      writeFileAtomic(path.join(root, NOTES_FILE), '');
+      writeFileAtomic(path.join(root, MANIFEST_FILE), manifestText(manifest));
+    } catch (err) {
+      journal.close();
+      throw err;
+    }
+    return { root, manifest, journal, entries, paths };
   }
 
   /** Opens after inspectSession found nothing wrong; until then not one byte of the folder is written. */
@@ -213,19 +241,24 @@ export class Session {
     if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
       throw new SessionError('EXISTS', 'A session cannot be saved inside its own folder; choose a folder elsewhere.');
     }
-    const root = prepareEmptyFolder(target);
+    if (fs.existsSync(target) && (!fs.lstatSync(target).isDirectory() || fs.readdirSync(target).length > 0)) {
+      throw new SessionError('EXISTS', `${target} already exists and is not an empty folder; choose a new place for the session.`);
+    }
     await this.stopArray();
-    const copy = (name: string, sparse: boolean): void => {
-      const dst = resolveInside(root, name);
-      fs.mkdirSync(path.dirname(dst), { recursive: true });
-      if (sparse) copySparse(resolveInside(this.folder, name), dst);
-      else fs.copyFileSync(resolveInside(this.folder, name), dst, fs.constants.COPYFILE_EXCL);
-    };
-    for (const m of this.manifest.members) copy(m.image, true);
-    for (const name of this.manifest.initialImages ?? []) copy(name, true);
-    copy(this.manifest.journal, false);
-    copy(this.manifest.notes, false);
-    writeFileAtomic(path.join(root, MANIFEST_FILE), manifestText(this.manifest));
+    const root = fillFresh(target, (into) => {
+      const copy = (name: string, sparse: boolean): void => {
+        const dst = resolveInside(into, name);
+        fs.mkdirSync(path.dirname(dst), { recursive: true });
+        if (sparse) copySparse(resolveInside(this.folder, name), dst);
+        else fs.copyFileSync(resolveInside(this.folder, name), dst, fs.constants.COPYFILE_EXCL);
+      };
+      for (const m of this.manifest.members) copy(m.image, true);
+      for (const name of this.manifest.initialImages ?? []) copy(name, true);
+      copy(this.manifest.journal, false);
+      copy(this.manifest.notes, false);
+      writeFileAtomic(path.join(into, MANIFEST_FILE), manifestText(this.manifest));
+      return into;
+    });
     // The original stays as it was at the moment of saving; its journal is closed without a close entry
     // being needed, since nothing more happens there.
     this.journal.close();

@@ -87,3 +87,17 @@ describe('session folder without an engine', () => {
     expect(parsed.entries.map((e) => e.type)).toEqual(['seed', 'step', 'close', 'open', 'step', 'close']);
   });
 });
+
+describe('a failed New leaves nothing behind', () => {
+  it('removes what it made when md refuses the array, and keeps an empty chosen folder empty', async () => {
+    const parent = tempDir('session');
+    const tiny = { ...config, memberBytes: 512 * 1024 };
+    await expect(Session.create(path.join(parent, 'new'), { name: 'tiny', array: tiny })).rejects.toThrow(/too small/);
+    expect(fs.existsSync(path.join(parent, 'new'))).toBe(false);
+    fs.mkdirSync(path.join(parent, 'chosen'));
+    await expect(Session.create(path.join(parent, 'chosen'), { name: 'tiny', array: tiny })).rejects.toThrow(/too small/);
+    expect(fs.readdirSync(path.join(parent, 'chosen'))).toEqual([]);
+    await expect(Session.create(path.join(parent, 'bad'), { name: '', array: config })).rejects.toThrow(/1 to 200 characters/);
+    expect(fs.existsSync(path.join(parent, 'bad'))).toBe(false);
+  });
+});
