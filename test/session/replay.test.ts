@@ -66,3 +66,23 @@ describe('replay of a recorded session', () => {
     expect(fs.existsSync(workDir)).toBe(false);
   });
 });
+
+describe('replay of faults', () => {
+  it('re-injects recorded bit rot so the replayed check counts the same mismatches', async () => {
+    const folder = path.join(tempDir('replay'), 'rot');
+    const s = await Session.create(folder, { name: 'rot', array: { ...config, spareDevices: 0 }, seed: 5, driver: new MdArrayDriver() });
+    await s.perform({ write: { pattern: 'lba', offset: 0, length: '3M' } });
+    await s.perform({ inject: { member: 3, fault: { kind: 'bitrot', placement: { by: 'chosen', flips: [{ offsetBytes: 2 * MiB, bit: 3 }] } } } });
+    await s.perform({ 'sync-action': 'check' });
+    await s.perform({ wait: 'idle' });
+    const recorded = s.snapshot()!;
+    expect(recorded.mismatchCnt).toBe(8);
+    await s.close();
+
+    const cursor = ReplayCursor.open(folder);
+    const end = cursor.seek(cursor.length);
+    expect(end.failure).toBeNull();
+    expect(end.snapshot).toEqual(recorded);
+    cursor.dispose();
+  });
+});
