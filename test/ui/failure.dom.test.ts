@@ -1,14 +1,15 @@
 // @vitest-environment happy-dom
 import { mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CreateChoices } from '../../core/api';
 import { installClient } from '../../renderer/src/api';
 import StripeMap from '../../renderer/src/components/array/StripeMap.vue';
 import FailurePanel from '../../renderer/src/components/failure/FailurePanel.vue';
 import { createMdlabI18n } from '../../renderer/src/i18n';
 import { useArrayStore } from '../../renderer/src/stores/array';
-import { startTestHost, until, type TestHost } from './host';
+import { until, type TestHost } from './host';
+import { testHosts } from './lifecycle';
 
 const SMALL_RAID5: CreateChoices = {
   level: 5, raidDevices: 4, spareDevices: 0, layout: 2, chunkKib: 64, memberBytes: 16 * 1024 * 1024,
@@ -33,14 +34,10 @@ function status(wrapper: ReturnType<typeof mount>, image: string): string {
 }
 
 describe('FailurePanel against the real engine', () => {
-  let test: TestHost | undefined;
-  afterEach(async () => {
-    await test?.close();
-    test = undefined;
-  });
+  const startHost = testHosts();
 
   it("shows md's refusal to remove a working member as a message, then fails and removes it as mdadm would", async () => {
-    test = startTestHost();
+    const test = startHost();
     const { global } = await openArray(test);
     const wrapper = mount(FailurePanel, { global });
     await until(() => wrapper.find('[data-testid="manage-disk0.img"]').exists(), 'member rows');
@@ -58,7 +55,7 @@ describe('FailurePanel against the real engine', () => {
   });
 
   it("lets a second failure break the array, as raid5 does, and says so in Chinese", async () => {
-    test = startTestHost();
+    const test = startHost();
     const { global, store } = await openArray(test, 'zh-CN');
     const wrapper = mount(FailurePanel, { global });
     await until(() => wrapper.find('[data-testid="manage-disk0.img"]').exists(), 'member rows');
@@ -72,14 +69,10 @@ describe('FailurePanel against the real engine', () => {
 });
 
 describe('FaultInjector against the real engine', () => {
-  let test: TestHost | undefined;
-  afterEach(async () => {
-    await test?.close();
-    test = undefined;
-  });
+  const startHost = testHosts();
 
   it('puts unreadable sectors under a member; md reads around them from parity and rewrites them, as read error correction does', async () => {
-    test = startTestHost();
+    const test = startHost();
     const { global, store } = await openArray(test);
     await test.client.call('array.pattern', { op: 'write', lengthBytes: 1024 * 1024 });
     const map = await test.client.call('array.map', { arraySector: 300 });
@@ -89,7 +82,7 @@ describe('FaultInjector against the real engine', () => {
     await wrapper.get('[data-testid="fault-kind"]').setValue('read-error');
     await wrapper.get('[data-testid="fault-start"]').setValue(String(map.imageSector));
     await wrapper.get('[data-testid="fault-length"]').setValue('8');
-    await wrapper.get('form.row').trigger('submit');
+    await wrapper.get('form.lab-row').trigger('submit');
     await until(() => wrapper.find('[data-testid="fault-list"] li').exists(), 'injected fault listed');
     expect(wrapper.get('[data-testid="fault-list"]').text()).toContain('8 bad sector(s) left');
 
@@ -105,14 +98,10 @@ describe('FaultInjector against the real engine', () => {
 });
 
 describe('StripeMap against the real engine', () => {
-  let test: TestHost | undefined;
-  afterEach(async () => {
-    await test?.close();
-    test = undefined;
-  });
+  const startHost = testHosts();
 
   it("places an array sector on the member and image sector md's layout gives, with the row's parity disk", async () => {
-    test = startTestHost();
+    const test = startHost();
     const { global } = await openArray(test);
     const wrapper = mount(StripeMap, { global });
     // left-symmetric, 4 disks, 64K chunks: sector 300 is chunk 2 (row 0, data index 2) -> disk 2; parity on disk 3.

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CreateChoices } from '../../core/api';
-import { startTestHost, type TestHost } from './host';
+import { testHosts } from './lifecycle';
 
 const CHOICES: CreateChoices = {
   level: 5, raidDevices: 3, spareDevices: 1, layout: 2, chunkKib: 64, memberBytes: 32 * 1024 * 1024,
@@ -10,14 +10,10 @@ const CHOICES: CreateChoices = {
 };
 
 describe('the lab host: arrays by id inside one workspace, one open at a time', () => {
-  let test: TestHost | undefined;
-  afterEach(async () => {
-    await test?.close();
-    test = undefined;
-  });
+  const startHost = testHosts();
 
   it('never lets a request name a path: ids with slashes or dots are refused by the contract', async () => {
-    test = startTestHost();
+    const test = startHost();
     for (const id of ['../etc', 'a/b', '.hidden', '/tmp/x', 'UPPER']) {
       const reply = await test.host.request('array.open', { id });
       expect(reply.ok ? 'accepted' : reply.error.code, id).toBe('BAD_PARAMS');
@@ -25,7 +21,7 @@ describe('the lab host: arrays by id inside one workspace, one open at a time', 
   });
 
   it('creates images in the workspace folder named by the id, refuses the same id twice, and lists it as open', async () => {
-    test = startTestHost();
+    const test = startHost();
     const created = await test.client.call('array.create', { id: 'one', choices: CHOICES });
     expect(created.snapshot.raidDisks).toBe(3);
     for (let i = 0; i < 4; i++) expect(existsSync(path.join(test.workspace, 'one', `disk${i}.img`))).toBe(true);
@@ -37,7 +33,7 @@ describe('the lab host: arrays by id inside one workspace, one open at a time', 
   });
 
   it('reports sparse images: nominal size in full, allocated blocks a small fraction after an assume-clean create', async () => {
-    test = startTestHost();
+    const test = startHost();
     await test.client.call('array.create', { id: 'sparse', choices: CHOICES });
     const { images } = await test.client.call('array.images', {});
     expect(images).toHaveLength(4);
@@ -48,7 +44,7 @@ describe('the lab host: arrays by id inside one workspace, one open at a time', 
   });
 
   it('closes the array (mdadm --stop) and opens it again from its images with the same uuid and data', async () => {
-    test = startTestHost();
+    const test = startHost();
     const { snapshot } = await test.client.call('array.create', { id: 'again', choices: CHOICES });
     await test.client.call('array.pattern', { op: 'write', lengthBytes: 256 * 1024 });
     expect(await test.client.call('array.close', {})).toEqual({ closed: true });
@@ -61,7 +57,7 @@ describe('the lab host: arrays by id inside one workspace, one open at a time', 
   });
 
   it("answers the wizard's questions without writing anything", async () => {
-    test = startTestHost();
+    const test = startHost();
     const plan = await test.client.call('array.plan', CHOICES);
     expect(plan.initialSync).toBe('none');
     expect(plan.arraySizeKib).toBe((plan.componentSectors / 2) * 2);

@@ -3,11 +3,12 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createPinia } from 'pinia';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { installClient } from '../../renderer/src/api';
 import CreateWizard from '../../renderer/src/components/wizard/CreateWizard.vue';
 import { createMdlabI18n } from '../../renderer/src/i18n';
-import { startTestHost, until, type TestHost } from './host';
+import { until, type TestHost } from './host';
+import { testHosts } from './lifecycle';
 
 function mountWizard(test: TestHost, locale: 'en' | 'zh-CN' = 'en') {
   installClient(test.client);
@@ -20,14 +21,10 @@ function pictureRows(wrapper: ReturnType<typeof mountWizard>): string[][] {
 }
 
 describe('CreateWizard', () => {
-  let test: TestHost | undefined;
-  afterEach(async () => {
-    await test?.close();
-    test = undefined;
-  });
+  const startHost = testHosts();
 
   it("draws left-symmetric's parity moving from the last disk leftwards, data starting right after it", async () => {
-    test = startTestHost();
+    const test = startHost();
     const wrapper = mountWizard(test);
     await until(() => wrapper.find('[data-testid="layout-picture"]').exists(), 'layout picture');
     // Spec §3.3's table for left-symmetric over 4 disks.
@@ -40,7 +37,7 @@ describe('CreateWizard', () => {
   });
 
   it('redraws for another layout and member count as soon as they change', async () => {
-    test = startTestHost();
+    const test = startHost();
     const wrapper = mountWizard(test);
     await until(() => wrapper.find('[data-testid="layout-picture"]').exists(), 'layout picture');
     await wrapper.get('[data-testid="wz-devices"]').setValue('3');
@@ -56,7 +53,7 @@ describe('CreateWizard', () => {
   });
 
   it("shows md's own refusal for a chunk that is not a power of two, and will not create", async () => {
-    test = startTestHost();
+    const test = startHost();
     const wrapper = mountWizard(test);
     await until(() => wrapper.find('[data-testid="wz-plan"]').exists(), 'plan');
     await wrapper.get('[data-testid="wz-chunk"]').setValue('48');
@@ -67,7 +64,7 @@ describe('CreateWizard', () => {
   });
 
   it("plans the spare trick for a fresh RAID5 and no initial sync with assume-clean, with mdadm's sizes", async () => {
-    test = startTestHost();
+    const test = startHost();
     const wrapper = mountWizard(test);
     await until(() => wrapper.find('[data-testid="wz-plan"]').exists(), 'plan');
     expect(wrapper.get('[data-testid="wz-initial-sync"]').text()).toContain('spare trick');
@@ -79,7 +76,7 @@ describe('CreateWizard', () => {
   });
 
   it('creates the member images in the lab workspace, refusing a second array of the same name', async () => {
-    test = startTestHost();
+    const test = startHost();
     const wrapper = mountWizard(test);
     await until(() => wrapper.find('[data-testid="wz-plan"]').exists(), 'plan');
     await wrapper.get('[data-testid="wz-id"]').setValue('first');
@@ -93,7 +90,7 @@ describe('CreateWizard', () => {
   });
 
   it('explains every choice in Chinese when the locale is zh-CN', async () => {
-    test = startTestHost();
+    const test = startHost();
     const wrapper = mountWizard(test, 'zh-CN');
     await until(() => wrapper.find('[data-testid="wz-plan"]').exists(), 'plan');
     expect(wrapper.text()).toContain('热备盘');
