@@ -23,8 +23,8 @@ export const degradedRead: Lab = {
     {
       id: 'write',
       instruction: {
-        en: 'Write 4 MiB of the lba pattern, so every sector says which sector it is.',
-        zh: '写入 4 MiB 的 lba 图样，让每个扇区都写明自己的编号。',
+        en: 'Write 4 MiB of the lba pattern, so every sector says which sector it is, and wait a second: md marks the array clean again once no write has come for its safemode delay.',
+        zh: '写入 4 MiB 的 lba 图样，让每个扇区都写明自己的编号，然后等一秒：在 safemode 延迟内没有新的写入后，md 会把阵列重新标记为 clean。',
       },
       actions: [{ write: { pattern: 'lba', offset: 0, length: '4M' } }, { sleep: '1s' }],
       checks: [{ verify: { pattern: 'lba', offset: 0, length: '4M' } }],
