@@ -123,8 +123,10 @@ export class MdArray {
   remove(ref: MemberRef): void {
     this.assertRunning();
     const rdev = this.member(ref);
-    // Let md_check_recovery take a failed member out of its slot first, as it would have by now.
-    this.pump();
+    // A failed member leaves its slot once md_check_recovery has run (after an interrupted sync is
+    // reaped and its in-flight stripes are done), as it would have by the time a user types --remove.
+    if (rdev.faulty) this.runUntilSync(() => rdev.raidDisk < 0 || this.mddev.quiescent());
+    else this.pump();
     removeMember(this.mddev, rdev);
     this.formerIndex.set(rdev.imagePath, rdev.index);
     this.pump();

@@ -74,7 +74,8 @@ export class SyncThread {
     const clock = m.clock;
     if (this.phase === 'done') return 'done';
     if (this.sleepUntilMs !== null) {
-      if (clock.nowMs() < this.sleepUntilMs) return 'sleeping';
+      // An interrupt (md_error, idle, stop) ends the throttle sleep: the thread must wind down now.
+      if (clock.nowMs() < this.sleepUntilMs && !m.recovery.has('INTR')) return 'sleeping';
       this.sleepUntilMs = null;
     }
     let issued = false;

@@ -288,7 +288,7 @@ export class Mddev {
         this.bitmap.daemonWork(this.clock.nowMs());
         worked = true;
       }
-      if (this.recovery.has('DONE') || this.recovery.has('NEEDED') || this.sbFlags.size > 0 || this.safemodeDue()) {
+      if (this.checkRecoveryHasWork()) {
         this.mdCheckRecovery();
         worked = true;
       }
@@ -298,10 +298,20 @@ export class Mddev {
     }
   }
 
+  /**
+   * Whether md_check_recovery would act now. NEEDED waits while a sync runs (it is looked at after the
+   * reap), and a read-only array writes no superblocks, so neither keeps the md thread spinning.
+   */
+  checkRecoveryHasWork(): boolean {
+    if (this.recovery.has('DONE') || this.safemodeDue()) return true;
+    if (this.sbFlags.size > 0 && !this.readOnly) return true;
+    return this.recovery.has('NEEDED') && !this.recovery.has('RUNNING');
+  }
+
   /** Nothing in flight and nothing that would change without a timer firing. */
   quiescent(): boolean {
     if (this.pers !== null && !this.pers.idle()) return false;
-    if (this.sbFlags.size > 0 || this.recovery.has('NEEDED') || this.recovery.has('DONE')) return false;
+    if (this.checkRecoveryHasWork()) return false;
     const t = this.syncThread;
     return t === null || t.sleepUntilMs !== null || this.j_pausedAtMax();
   }

@@ -107,3 +107,22 @@ describe('a created array', () => {
     array.stop();
   });
 });
+
+describe('member changes during a sync', () => {
+  it('a member failed in the middle of a check can be removed at once, and the array stays readable', () => {
+    const array = createArrayIn(dir('fail-during-check'), { memberBytes: 32 * MiB });
+    array.waitIdleSync();
+    const data = patternBytes(2 * MiB, 13);
+    array.writeSync(0, data);
+    array.set({ speedLimitMin: 100, speedLimitMax: 2000 });
+    array.setSyncAction('check');
+    array.sleepSync(1000);
+    expect(array.snapshot().syncAction).toBe('check');
+    array.fail(1);
+    array.remove(1);
+    expect(array.snapshot().members.map((m) => m.index)).toEqual([0, 2, 3]);
+    expect(array.snapshot().degraded).toBe(1);
+    expect(sha256(array.readSync(0, data.byteLength))).toBe(sha256(data));
+    array.stop();
+  });
+});
