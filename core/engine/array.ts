@@ -53,6 +53,8 @@ const BIO_BYTES = 1 << 20;
 const BIOS_IN_FLIGHT = 4;
 /** A command's after-effects take a few md passes; a bound keeps a stuck personality from hanging us. */
 const PUMP_PASS_LIMIT = 10_000;
+/** Enough busy slices for a sync over terabytes at speed_max in one virtual instant, far from a livelock. */
+const MAX_BUSY_SLICES = 50_000_000;
 
 
 function sleepSync(ms: number): void {
@@ -322,11 +324,17 @@ export class MdArray {
    */
   runUntilSync(done: () => boolean, timeoutMs = Number.POSITIVE_INFINITY): void {
     const startMs = this.clock.nowMs();
+    let busySlices = 0;
     while (!done()) {
       const { busy, nextWakeMs } = this.runSlice(SLICE_MS);
       if (done()) break;
       if (this.clock.nowMs() - startMs > timeoutMs) throw new MdRefusal(`${this.mddev.name}: timed out after ${timeoutMs} ms`);
-      if (busy) continue;
+      if (busy) {
+        // Under a virtual clock time stands still while md is busy; endless busy slices are a bug.
+        assert(!this.clock.virtual || ++busySlices < MAX_BUSY_SLICES, 'md stays busy without progress under a virtual clock');
+        continue;
+      }
+      busySlices = 0;
       if (nextWakeMs === null) {
         if (done()) break;
         throw new MdRefusal(`${this.mddev.name}: waiting for something md will never do`);

@@ -80,6 +80,7 @@ export function mdCheckRecovery(m: Mddev): void {
     m.recovery.delete('SYNC');
     m.recovery.delete('REQUESTED');
     m.recovery.delete('CHECK');
+    m.recovery.delete('RECOVER');
     m.traceEmit('md_check_recovery', 'no sync needed');
     return;
   }
