@@ -77,6 +77,11 @@ export function inspectSession(folder: string, options: { checkInitial?: boolean
   const initialPaths = manifest.initialImages?.map((name) => resolveInside(root, name)) ?? null;
   const journalPath = resolveInside(root, manifest.journal);
   const notesPath = resolveInside(root, manifest.notes);
+  // Distinct names may still lead to one file through links: md would see one disk twice.
+  const all = [...imagePaths, ...(initialPaths ?? []), journalPath, notesPath];
+  if (new Set(all).size !== all.length) {
+    throw new SessionError('MANIFEST_MALFORMED', `${MANIFEST_FILE} names one file twice (through a link), so mdlab will not use it.`);
+  }
 
   manifest.members.forEach((m, i) => checkImage(imagePaths[i], m.image, m.sizeBytes, manifest.arrayUuid));
   if (options.checkInitial && initialPaths) {

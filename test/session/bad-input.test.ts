@@ -114,6 +114,14 @@ describe('opening a damaged session refuses in one sentence and touches nothing'
     await expectRefusal(folder, outside, 'PATH_OUTSIDE', /disk2\.img/);
   });
 
+  it('refuses a member that is a link to another member of the same folder', async () => {
+    const { folder, outside } = damagedCopy((f) => {
+      fs.rmSync(path.join(f, 'disk1.img'));
+      fs.symlinkSync('disk0.img', path.join(f, 'disk1.img'));
+    });
+    await expectRefusal(folder, outside, 'MANIFEST_MALFORMED', /names one file twice/);
+  });
+
   it('refuses a missing image', async () => {
     const { folder, outside } = damagedCopy((f) => fs.rmSync(path.join(f, 'disk2.img')));
     await expectRefusal(folder, outside, 'IMAGE_MISSING', /disk2\.img.*missing/);
