@@ -3,9 +3,9 @@
  * so handleStripe can decide from a summary instead of re-walking the members. The only thing it
  * writes is R5_Insync, itself a fact: whether each member may be read for this stripe.
  */
-import type { RdevView } from '../types';
+import type { R5Conf } from './conf';
 import { R5 as R5_BITS, STRIPE as STRIPE_BITS } from './flags';
-import { STRIPE_SECTORS, type StripeHead } from './stripe-head';
+import type { StripeHead } from './stripe-head';
 
 const R5 = R5_BITS;
 const STRIPE = STRIPE_BITS;
@@ -29,13 +29,7 @@ export function newStripeHeadState(): StripeHeadState {
   return { syncing: false, toRead: 0, toWrite: 0, written: 0, nonOverwrite: 0, locked: 0, uptodate: 0, failed: 0, failedNum0: -1, failedNum1: -1 };
 }
 
-/** Whether slot i's member holds valid data for the stripe at `sector`. */
-export function memberInSync(rdev: RdevView | null, sector: number): boolean {
-  if (rdev === null || rdev.flags.has('Faulty')) return false;
-  return rdev.flags.has('In_sync') || sector + STRIPE_SECTORS <= rdev.recoveryOffsetSectors;
-}
-
-export function analyseStripe(sh: StripeHead, slots: readonly (RdevView | null)[], s: StripeHeadState): StripeHeadState {
+export function analyseStripe(sh: StripeHead, conf: R5Conf, s: StripeHeadState): StripeHeadState {
   s.syncing = sh.test(STRIPE.SYNCING);
   s.toRead = s.toWrite = s.written = s.nonOverwrite = s.locked = s.uptodate = s.failed = 0;
   s.failedNum0 = s.failedNum1 = -1;
@@ -49,7 +43,7 @@ export function analyseStripe(sh: StripeHead, slots: readonly (RdevView | null)[
       if (!(dev.flags & R5.OVERWRITE)) s.nonOverwrite++;
     }
     if (dev.written.length) s.written++;
-    if (memberInSync(slots[i], sh.sector) && !(dev.flags & R5.ReadError)) dev.flags |= R5.Insync;
+    if (conf.memberInSync(i, sh.sector) && !(dev.flags & R5.ReadError)) dev.flags |= R5.Insync;
     else {
       dev.flags &= ~R5.Insync;
       if (s.failed === 0) s.failedNum0 = i;

@@ -41,6 +41,10 @@ export class R5Conf {
 
   /** conf->disks[i].rdev: the member in each slot, refreshed from the md core's rdevs. */
   readonly slots: (RdevView | null)[];
+  /** Per slot, cached at each refresh (analyse runs per stripe): 1 when the member is In_sync and not Faulty. */
+  readonly slotInSync: Uint8Array;
+  /** Per slot: 1 when there is a member that is not Faulty (it may still be recovering). */
+  readonly slotUsable: Uint8Array;
   prereadActiveStripes = 0;
   pendingFullWrites = 0;
   bypassCount = 0;
@@ -62,6 +66,8 @@ export class R5Conf {
     this.devSectors = mddev.devSectors - (mddev.devSectors % mddev.chunkSectors);
     this.arraySectors = this.devSectors * (this.disks - 1);
     this.slots = new Array<RdevView | null>(this.disks).fill(null);
+    this.slotInSync = new Uint8Array(this.disks);
+    this.slotUsable = new Uint8Array(this.disks);
     for (const list of [this.inactive, this.handleList, this.holdList, this.delayedList, this.bitmapList]) this.lists.set(list.name, list);
     this.refreshSlots();
   }
@@ -75,12 +81,30 @@ export class R5Conf {
       const current = this.slots[rdev.raidDisk];
       if (current === null || (current.flags.has('Faulty') && !rdev.flags.has('Faulty'))) this.slots[rdev.raidDisk] = rdev;
     }
+    for (let i = 0; i < this.disks; i++) {
+      const rdev = this.slots[i];
+      const usable = rdev !== null && !rdev.flags.has('Faulty');
+      this.slotUsable[i] = usable ? 1 : 0;
+      this.slotInSync[i] = usable && rdev.flags.has('In_sync') ? 1 : 0;
+    }
+  }
+
+  /** raid5_remove_disk's half: the slot is empty from now on (the md core then resets raidDisk). */
+  clearSlot(i: number): void {
+    this.slots[i] = null;
+    this.slotUsable[i] = 0;
+    this.slotInSync[i] = 0;
   }
 
   /** The member to send I/O for slot i to, or null when the slot is empty or its member failed. */
   usableRdev(i: number): RdevView | null {
-    const rdev = this.slots[i];
-    return rdev !== null && !rdev.flags.has('Faulty') ? rdev : null;
+    return this.slotUsable[i] === 1 ? this.slots[i] : null;
+  }
+
+  /** Whether slot i's member holds valid data for the stripe at `sector` (In_sync, or recovered past it). */
+  memberInSync(i: number, sector: number): boolean {
+    if (this.slotInSync[i] === 1) return true;
+    return this.slotUsable[i] === 1 && sector + STRIPE_SECTORS <= this.slots[i]!.recoveryOffsetSectors;
   }
 
   get activeStripes(): number {

@@ -82,9 +82,11 @@ function incoherence(sh: StripeHead, where: 'entry' | 'exit'): string | null {
   if (sh.test(STRIPE.SYNCING) && sh.test(STRIPE.SYNC_REQUESTED)) return 'sync requested twice';
   if (sh.test(STRIPE.INSYNC) && !sh.test(STRIPE.SYNCING)) return 'INSYNC without SYNCING';
   if (sh.test(STRIPE.BIT_DELAY)) return 'handled before its bitmap bits were written';
+  let locked = 0;
   for (let i = 0; i < sh.dev.length; i++) {
     const dev = sh.dev[i];
     const f = dev.flags;
+    if (f & R5.LOCKED) locked++;
     const want = f & (R5.Wantread | R5.Wantwrite);
     const problem =
       f & R5.Wantread && f & R5.Wantwrite ? 'read and write wanted at once'
@@ -97,6 +99,7 @@ function incoherence(sh: StripeHead, where: 'entry' | 'exit'): string | null {
       : null;
     if (problem !== null) return `dev ${i}: ${problem}, flags ${devFlagNames(f).join(' ')}`;
   }
+  if (where === 'exit' && locked !== s.locked) return `the summary counts ${s.locked} locked blocks, the members ${locked}`;
   return null;
 }
 
@@ -181,6 +184,7 @@ function returnReads(conf: R5Conf, sh: StripeHead): number {
       endPart(conf, part, null);
     }
     dev.toread = [];
+    s.toRead--;
     actions = ACTION.RETURN_READ;
   }
   return actions;
@@ -200,6 +204,7 @@ function returnWrites(conf: R5Conf, sh: StripeHead): number {
     if (!dev.written.length || dev.flags & R5.LOCKED) continue;
     for (const part of dev.written) endPart(conf, part, null);
     dev.written = [];
+    s.written--;
     bitmap?.endWrite(sh.sector, STRIPE_SECTORS, !(dev.flags & R5.WriteError), sh.test(STRIPE.DEGRADED));
     actions = ACTION.RETURN_WRITE;
   }
@@ -287,6 +292,9 @@ function scheduleReconstruction(conf: R5Conf, sh: StripeHead, rmw: boolean): num
     dev.towrite = [];
     dev.towriteBytes = 0;
     dev.flags = (dev.flags & ~R5.OVERWRITE) | R5.UPTODATE | R5.Wantwrite | R5.LOCKED;
+    s.toWrite--;
+    s.written++;
+    s.locked++;
     if (rmw) xorIntoParity(sh, i);
   }
   if (!rmw) {
@@ -296,6 +304,7 @@ function scheduleReconstruction(conf: R5Conf, sh: StripeHead, rmw: boolean): num
     assert(sh.dev[pd].flags & R5.UPTODATE, 'rmw: old parity is in memory');
   }
   sh.dev[pd].flags |= R5.UPTODATE | R5.Wantwrite | R5.LOCKED;
+  s.locked++;
   if (fullWrite && !sh.test(STRIPE.FULL_WRITE)) {
     sh.set(STRIPE.FULL_WRITE);
     conf.pendingFullWrites++;
@@ -316,6 +325,7 @@ function handleParityChecks(conf: R5Conf, sh: StripeHead): number {
     if (sh.syncKind === 'check') return ACTION.MISMATCH;
     computeBlock(sh, sh.pdIdx);
     sh.dev[sh.pdIdx].flags |= R5.Wantwrite | R5.LOCKED;
+    s.locked++;
     return ACTION.MISMATCH | ACTION.PARITY_REWRITE;
   }
   assert(s.failed === 1, 'a sync stripe with two lost blocks is a failed stripe');
@@ -325,6 +335,7 @@ function handleParityChecks(conf: R5Conf, sh: StripeHead): number {
   sh.clear(STRIPE.DEGRADED);
   if (conf.usableRdev(s.failedNum0) === null || sh.syncKind === 'check') return ACTION.COMPUTE;
   dev.flags |= R5.Wantwrite | R5.LOCKED;
+  s.locked++;
   return ACTION.RECOVERY_WRITE;
 }
 
@@ -351,20 +362,19 @@ export function handleStripe(conf: R5Conf, sh: StripeHead): number {
     sh.clear(STRIPE.SYNC_REQUESTED | STRIPE.INSYNC);
     sh.set(STRIPE.SYNCING);
   }
-  analyseStripe(sh, conf.slots, s);
+  analyseStripe(sh, conf, s);
   let actions = 0;
   if (s.failed > conf.maxDegraded) {
     actions |= handleFailedStripe(conf, sh);
-    analyseStripe(sh, conf.slots, s);
+    analyseStripe(sh, conf, s);
   }
   if (s.toRead || s.nonOverwrite || s.syncing || (s.toWrite && s.failed)) actions |= handleStripeFill(sh);
+  // The steps below keep the summary's counts up to date themselves; no need to walk the members again.
   actions |= returnReads(conf, sh) | returnWrites(conf, sh);
-  analyseStripe(sh, conf.slots, s);
   if (s.failed <= conf.maxDegraded) actions |= handleReadErrors(conf, sh);
   if (s.toWrite && s.locked === 0 && s.written === 0 && s.failed <= conf.maxDegraded) actions |= handleStripeDirtying(conf, sh);
   if (s.syncing && s.locked === 0 && s.toWrite === 0 && s.written === 0 && !sh.test(STRIPE.INSYNC)) {
     actions |= handleParityChecks(conf, sh);
-    analyseStripe(sh, conf.slots, s);
   }
   if (s.syncing && s.locked === 0 && sh.test(STRIPE.INSYNC)) {
     conf.mddev.mdDoneSync(STRIPE_SECTORS, true);

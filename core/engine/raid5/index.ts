@@ -86,7 +86,7 @@ class Raid5Personality implements Personality {
     if (slot < 0 || slot >= conf.disks) return true;
     if (rdev.flags.has('In_sync') || this.queues.busy(slot)) return false;
     if (!rdev.flags.has('Faulty') && calcDegraded(conf) <= conf.maxDegraded) return false;
-    conf.slots[slot] = null;
+    conf.clearSlot(slot);
     return true;
   }
 
@@ -101,7 +101,10 @@ class Raid5Personality implements Personality {
       rdev.flags.add('In_sync');
       activated++;
     }
-    if (activated > 0) conf.fullsync = false;
+    if (activated > 0) {
+      conf.fullsync = false;
+      conf.refreshSlots();
+    }
     return activated;
   }
 
