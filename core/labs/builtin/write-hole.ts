@@ -1,16 +1,21 @@
 import type { Lab } from '../types';
 
 /**
- * The RAID5 write hole: a power cut between the data write and the parity write leaves a stripe whose
- * parity no longer matches. md closes the hole by resyncing after an unclean shutdown; a member lost before
- * that resync would be rebuilt from wrong parity.
+ * The RAID5 write hole: a crash between the data writes and the parity write of a stripe leaves parity that
+ * no longer matches the data. Nothing shows until a member is lost: then its blocks are rebuilt from the
+ * wrong parity. md closes the hole by resyncing parity after an unclean shutdown (or with a bitmap, the
+ * dirty regions), which `repair` does here by hand.
+ *
+ * The lost parity write is made with dm-flakey's drop_writes over the parity chunk of row 0 (member 3 holds
+ * it in left-symmetric): exactly what the crash leaves behind. A real power cut mid-write needs the engine
+ * to report member writes to the fault layer's power-cut domain, which MdArray does not do yet.
  */
 export const writeHole: Lab = {
   name: 'write-hole',
   title: { en: 'The RAID5 write hole', zh: 'RAID5 写洞' },
   summary: {
-    en: 'Cut the power in the middle of writes, assemble again and see md resync because the array was not clean.',
-    zh: '在写入过程中切断电源，重新组装后观察 md 因阵列未干净关闭而进行重同步。',
+    en: 'Lose the parity write of a stripe as a crash would, find the silent mismatch with check, and close the hole with repair before a member is lost.',
+    zh: '像崩溃那样丢失一个条带的校验写入，用 check 发现无声的不一致，并在成员丢失之前用 repair 弥合写洞。',
   },
   seed: 106,
   array: { level: 5, 'raid-devices': 4, layout: 'left-symmetric', chunk: '64K', size: '16M', bitmap: 'none', 'assume-clean': true },
@@ -19,37 +24,47 @@ export const writeHole: Lab = {
       id: 'create',
       instruction: { en: 'Create a clean 4-member RAID5 and write 4 MiB of the lba pattern.', zh: '创建干净的 4 成员 RAID5 并写入 4 MiB 的 lba 图样。' },
       actions: [{ create: null }, { write: { pattern: 'lba', offset: 0, length: '4M' } }],
-      checks: [{ expect: { degraded: 0 } }],
+      checks: [{ expect: { degraded: 0, mismatch_cnt: 0 } }],
     },
     {
-      id: 'power-cut',
+      id: 'lose-parity-write',
       instruction: {
-        en: 'Overwrite the first 2 MiB and cut the power on the 20th write to member 0: some members hold the new blocks, others the old.',
-        zh: '覆盖前 2 MiB，并在对成员 0 的第 20 次写入时断电：部分成员保存新块，其余仍是旧块。',
+        en: "Overwrite row 0 (192 KiB: one chunk on each data member) while member 3's parity chunk silently drops writes (dm-flakey drop_writes): the new data lands, the new parity does not — the state a crash between the writes leaves.",
+        zh: '覆盖第 0 行（192 KiB：每个数据成员一个块），同时让成员 3 上的校验块静默丢弃写入（dm-flakey drop_writes）：新数据落盘，新校验没有——正是两次写入之间崩溃留下的状态。',
       },
       actions: [
-        { 'power-cut': { trigger: { kind: 'nth-write', member: 0, n: 20 } } },
-        { write: { pattern: 'lba', tag: 'hole', offset: 0, length: '2M', 'expect-error': true } },
+        { inject: { member: 3, fault: { kind: 'flakey', upMs: 0, downMs: 86400000, features: { dropWrites: true }, range: { startSector: 2048, lengthSectors: 128 } } } },
+        { write: { pattern: 'lba', tag: 'hole', offset: 0, length: '192K' } },
+        { clear: { member: 3 } },
       ],
-      checks: [{ expect: { array_state: 'inactive' } }],
+      checks: [{ verify: { pattern: 'lba', tag: 'hole', offset: 0, length: '192K' } }],
     },
     {
-      id: 'assemble',
+      id: 'find-the-hole',
       instruction: {
-        en: 'Assemble again: the superblocks say the array was active (dirty), so md starts a resync that recomputes every parity block.',
-        zh: '重新组装：超级块表明阵列处于 active（脏）状态，因此 md 启动重同步，重新计算所有校验块。',
+        en: 'Reads look fine, yet parity is wrong: a check counts the 16 stripes (128 sectors) of row 0. Were a member lost now, its blocks of row 0 would be rebuilt from this parity, wrongly.',
+        zh: '读取看起来正常，但校验是错的：check 统计出第 0 行的 16 个条带（128 个扇区）。如果此时丢失一个成员，它在第 0 行的块将由这个错误的校验重建。',
       },
-      actions: [{ assemble: null }],
-      checks: [{ expect: { sync_action: 'resync' } }],
+      actions: [{ 'sync-action': 'check' }, { wait: 'idle' }],
+      checks: [{ expect: { mismatch_cnt: 128 } }],
     },
     {
-      id: 'closed',
+      id: 'close-the-hole',
       instruction: {
-        en: 'Wait for the resync: the hole is closed and a check finds parity consistent again.',
-        zh: '等待重同步完成：写洞被弥合，check 发现校验重新一致。',
+        en: 'Run repair (what md does by itself when it resyncs after an unclean shutdown): parity is recomputed from the data and a second check finds nothing.',
+        zh: '运行 repair（md 在非正常关机后重同步时会自动这样做）：校验由数据重新计算，再次 check 时什么也找不到。',
       },
-      actions: [{ wait: 'idle' }, { 'sync-action': 'check' }, { wait: 'idle' }],
-      checks: [{ expect: { state: 'clean', mismatch_cnt: 0 } }],
+      actions: [{ 'sync-action': 'repair' }, { wait: 'idle' }, { 'sync-action': 'check' }, { wait: 'idle' }],
+      checks: [{ expect: { mismatch_cnt: 0 } }],
+    },
+    {
+      id: 'lose-a-member',
+      instruction: {
+        en: 'Now fail member 0: its blocks are rebuilt from the repaired parity and the new data reads back exactly.',
+        zh: '现在让成员 0 失效：它的块由修复后的校验重建，新数据被准确读回。',
+      },
+      actions: [{ fail: 0 }],
+      checks: [{ expect: { degraded: 1 } }, { verify: { pattern: 'lba', tag: 'hole', offset: 0, length: '192K' } }],
     },
   ],
 };
