@@ -97,7 +97,9 @@ export const useMonitorStore = defineStore('monitor', () => {
   }
 
   function followRun(snapshot: ArraySnapshot, atMs: number): void {
-    const completed = snapshot.syncCompleted;
+    // sync_completed can outlive an interrupted sync by a snapshot or two; only a running action makes a run.
+    const running = snapshot.syncAction !== 'frozen' && snapshot.syncAction !== 'idle';
+    const completed = running ? snapshot.syncCompleted : null;
     const current = run.value;
     if (completed) {
       if (current?.state !== 'running' || current.action !== snapshot.syncAction) {
