@@ -17,7 +17,7 @@ import { parseLayout } from '../format/layout';
 import type { CreateOptions } from '../md/create';
 import { parseSizeBytes } from '../util/units';
 import { checkExpectation, detailState } from './expect';
-import { parseScenario, type Scenario, ScenarioError, stepVerb } from './schema';
+import { parseScenario, type Scenario, ScenarioError, type Step, stepVerb } from './schema';
 
 /** Steps another layer performs (the fault layer's inject, clear, crash, power-cut). */
 export type ExtraStepHandler = (verb: string, value: unknown, array: MdArray | null) => boolean;
@@ -48,7 +48,10 @@ const DEFAULT_TAG = 'mdlab';
 /** Images made by a scenario carry this creation time, so equal seeds make equal images. */
 const SCENARIO_EPOCH_SECONDS = 1_767_225_600;
 
-class StepFailure extends Error {}
+/** A step ran but what it expected does not hold (or it could not run): the scenario's verdict. */
+export class StepFailure extends Error {
+  override name = 'StepFailure';
+}
 
 function sizeOf(value: unknown, what: string): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
@@ -97,11 +100,15 @@ export function runScenarioFile(file: string, options: Partial<RunScenarioOption
 }
 
 export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioResult {
-  const run = new ScenarioRun(s, options);
+  const run = new ScenarioSteps(s, options);
   return run.execute();
 }
 
-class ScenarioRun {
+/**
+ * The one implementation of every scenario verb. `mdlab run` drives it over a whole scenario; a live
+ * session (core/session) can attach its own MdArray and perform single steps with it.
+ */
+export class ScenarioSteps {
   private array: MdArray | null = null;
   private readonly clock: Clock;
   private readonly dir: string;
@@ -115,6 +122,26 @@ class ScenarioRun {
     this.clock = options.clock ?? new VirtualClock();
     this.dir = options.arrayDir ?? path.resolve(options.baseDir, s.array.dir);
     this.out = options.out ?? (() => {});
+  }
+
+  /** Use an array someone else assembled (a session's, with its fault layer around the members). */
+  attach(array: MdArray | null): void {
+    this.array = array;
+  }
+
+  get current(): MdArray | null {
+    return this.array;
+  }
+
+  /** Performs one step; throws StepFailure when its expectation does not hold. */
+  perform(step: Step): void {
+    const { verb, value } = stepVerb(step);
+    try {
+      this.step(verb, value);
+    } catch (err) {
+      if (err instanceof ScenarioError) throw new StepFailure(err.message);
+      throw err;
+    }
   }
 
   execute(): ScenarioResult {

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenario, ScenarioError } from '../../../core/scenario/schema';
-import { runScenario, runScenarioFile } from '../../../core/scenario/runner';
+import { runScenario, runScenarioFile, ScenarioSteps, StepFailure } from '../../../core/scenario/runner';
 import { repoRoot } from '../../helpers/golden';
-import { tempDir } from './helpers';
+import { createArrayIn, tempDir } from './helpers';
 
 const scenarioDir = path.join(repoRoot, 'test', 'scenarios');
 const files = fs.readdirSync(scenarioDir).filter((f) => f.endsWith('.yaml')).sort();
@@ -46,5 +46,24 @@ describe('scenarios', () => {
 
   it('refuses a step list with an unknown verb, naming where', () => {
     expect(() => parseScenario('name: x\narray: { dir: x, level: 5, raid-devices: 3, size: 8M }\nsteps:\n  - explode: 1\n')).toThrow(ScenarioError);
+  });
+
+  it('performs single steps on an array attached from outside, as a live session does', () => {
+    const dir = tempDir('scenario-attach');
+    try {
+      const array = createArrayIn(dir, { assumeClean: true });
+      const scenario = parseScenario('name: live\narray: { dir: ., level: 5, raid-devices: 4, size: 8M }\nsteps:\n  - stop: null\n');
+      const steps = new ScenarioSteps(scenario, { baseDir: dir, arrayDir: dir });
+      steps.attach(array);
+      steps.perform({ write: { pattern: 'lba', offset: 0, length: '1M' } });
+      steps.perform({ fail: 1 });
+      steps.perform({ expect: { degraded: 1 } });
+      steps.perform({ verify: { pattern: 'lba', offset: 0, length: '1M' } });
+      expect(() => steps.perform({ expect: { degraded: 0 } })).toThrow(StepFailure);
+      steps.perform({ stop: null });
+      expect(array.snapshot().arrayState).toBe('inactive');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
