@@ -1,55 +1,69 @@
 import type { Lab } from '../types';
 
 /**
- * Checkpoints in the superblocks: a stopped sync resumes where it stopped, not from the start. mdadm builds
- * a new RAID5 by recovering its last member (the "spare trick"), so the initial sync is a recovery and its
- * checkpoint is that member's recovery_offset; a resync after an unclean stop keeps resync_offset the same way.
+ * resync_offset in the superblocks: an array that was not shut down cleanly is resynced, and a stopped
+ * resync resumes where it stopped, not from the start. The unclean shutdown is made with dm-flakey's
+ * drop_writes on every member while the array is still active: the stop's "clean" superblock writes are
+ * lost, as they are when the power goes.
  */
+const dropWrites = (member: number) => ({
+  inject: { member, fault: { kind: 'flakey', upMs: 0, downMs: 86400000, features: { dropWrites: true } } },
+});
+
 export const interruptedResync: Lab = {
   name: 'interrupted-resync',
   title: { en: 'Interrupted resync resumed from its checkpoint', zh: '中断的重同步从检查点继续' },
   summary: {
-    en: "Stop a new array in the middle of its initial sync, assemble it again and see the sync resume from the checkpoint md wrote, not from the start.",
-    zh: '在新阵列初始同步进行到一半时停止它，重新组装后观察同步从 md 写下的检查点继续，而不是从头开始。',
+    en: 'Shut an active array down uncleanly, watch md resync it, stop the resync halfway and see it resume from the checkpoint in the superblocks.',
+    zh: '非正常关闭一个活动阵列，观察 md 对其重同步；在中途停止重同步，再看它从超级块中的检查点继续。',
   },
   seed: 103,
-  array: { level: 5, 'raid-devices': 4, layout: 'left-symmetric', chunk: '64K', size: '16M', bitmap: 'none', 'assume-clean': false },
+  array: { level: 5, 'raid-devices': 4, layout: 'left-symmetric', chunk: '64K', size: '16M', bitmap: 'none', 'assume-clean': true },
   steps: [
     {
-      id: 'create-held',
+      id: 'write',
       instruction: {
-        en: 'Create the array and hold its initial sync at sync_max = 8192 sectors. (mdadm builds a new RAID5 by rebuilding the last member from parity, so md calls this sync a recovery.)',
-        zh: '创建阵列，并用 sync_max = 8192 扇区让初始同步停住。（mdadm 通过由校验重建最后一个成员来构建新的 RAID5，所以 md 把这次同步称为 recovery。）',
+        en: 'Create a clean RAID5 and write 4 MiB: while writes are recent the array is active and its superblocks say so (not clean).',
+        zh: '创建干净的 RAID5 并写入 4 MiB：写入刚发生时阵列处于 active 状态，超级块也如此记录（不是 clean）。',
       },
-      actions: [{ create: null }, { set: { sync_max: 8192 } }, { wait: { progress: 'held' } }],
-      checks: [{ expect: { sync_action: 'recover', sync_completed: '8192 / 30720', 'member.3.recovery_start': 8192 } }],
+      actions: [{ create: null }, { write: { pattern: 'lba', offset: 0, length: '4M' } }],
+      checks: [{ expect: { array_state: 'active-idle' } }],
     },
     {
-      id: 'stop',
+      id: 'unclean-shutdown',
       instruction: {
-        en: "Stop the array. md writes the checkpoint into the superblocks (the rebuilding member's recovery_offset).",
-        zh: '停止阵列。md 把检查点写入超级块（正在重建的成员的 recovery_offset）。',
+        en: 'Cut the array off mid-flight: every member silently drops writes (dm-flakey drop_writes), so the stop cannot mark the superblocks clean. Assemble again: md does not trust parity and starts a resync.',
+        zh: '在运行中切断阵列：所有成员静默丢弃写入（dm-flakey drop_writes），因此停止时无法把超级块标记为 clean。重新组装：md 不再信任校验，开始重同步。',
       },
-      actions: [{ stop: null }],
-      checks: [{ expect: { array_state: 'inactive' } }],
+      actions: [dropWrites(0), dropWrites(1), dropWrites(2), dropWrites(3), { stop: null }, { assemble: null }],
+      checks: [{ expect: { sync_action: 'resync' } }],
+    },
+    {
+      id: 'hold',
+      instruction: {
+        en: 'Hold the resync at sync_max = 8192 sectors.',
+        zh: '用 sync_max = 8192 扇区让重同步停住。',
+      },
+      actions: [{ set: { sync_max: 8192 } }, { wait: { progress: 'held' } }],
+      checks: [{ expect: { sync_action: 'resync', sync_completed: '8192 / 30720' } }],
     },
     {
       id: 'resume',
       instruction: {
-        en: 'Assemble it again and hold the sync at 16384 sectors: only the 8192 sectors after the checkpoint were written to the rebuilding member (4 MiB, not 8).',
-        zh: '重新组装并让同步停在 16384 扇区：只有检查点之后的 8192 个扇区被写入正在重建的成员（4 MiB，而不是 8 MiB）。',
+        en: 'Stop the array (md writes resync_offset = 8192 into every superblock), assemble it and hold the resync at 16384: it resumed at 8192, so each member was read for 4 MiB, not 8.',
+        zh: '停止阵列（md 把 resync_offset = 8192 写入每个超级块），重新组装并让重同步停在 16384：它从 8192 继续，所以每个成员只被读取了 4 MiB，而不是 8 MiB。',
       },
-      actions: [{ assemble: null }, { set: { sync_max: 16384 } }, { wait: { progress: 'held' } }],
-      checks: [{ expect: { sync_action: 'recover', sync_completed: '16384 / 30720', 'member.3.written_bytes_max': '5M' } }],
+      actions: [{ stop: null }, { assemble: null }, { set: { sync_max: 16384 } }, { wait: { progress: 'held' } }],
+      checks: [{ expect: { sync_action: 'resync', sync_completed: '16384 / 30720', 'member.0.read_bytes_max': '5M' } }],
     },
     {
       id: 'finish',
       instruction: {
-        en: 'Release sync_max and let the sync finish; a check then finds no mismatches.',
-        zh: '解除 sync_max，让同步完成；随后的 check 找不到任何不一致。',
+        en: 'Release sync_max and let the resync finish; a check finds no mismatches and the data is intact.',
+        zh: '解除 sync_max，让重同步完成；check 找不到任何不一致，数据完好。',
       },
-      actions: [{ set: { sync_max: 'max' } }, { wait: 'idle' }, { 'sync-action': 'check' }, { wait: 'idle' }],
-      checks: [{ expect: { state: 'clean', degraded: 0, mismatch_cnt: 0 } }],
+      actions: [{ set: { sync_max: 'max' } }, { wait: 'idle' }, { 'sync-action': 'check' }, { wait: 'idle' }, { sleep: '1s' }],
+      checks: [{ expect: { state: 'clean', mismatch_cnt: 0 } }, { verify: { pattern: 'lba', offset: 0, length: '4M' } }],
     },
   ],
 };
