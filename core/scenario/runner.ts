@@ -11,7 +11,9 @@ import { type Clock, VirtualClock } from '../engine/clock';
 import { statusResync } from '../engine/md/mdstat';
 import type { SyncActionRequest } from '../engine/md/flags';
 import { MdIoError } from '../engine/types';
+import { FaultyDevice } from '../faults/faulty-device';
 import { Prng } from '../faults/prng';
+import { FileBlockDevice } from '../format/blockdev';
 import { fillLbaPattern } from '../format/lba-pattern';
 import { parseLayout } from '../format/layout';
 import type { CreateOptions } from '../md/create';
@@ -179,8 +181,22 @@ export class ScenarioSteps {
     }
   }
 
+  /** Every member sits behind a FaultyDevice, so `inject` / `clear` steps can break it like dm targets do. */
+  private readonly devices = new Map<string, FaultyDevice>();
+
   private engineOptions(): MdArrayOptions {
-    return { ...this.options.engine, clock: this.clock, name: 'md0' };
+    const openDevice = (imagePath: string): FaultyDevice => {
+      const dev = new FaultyDevice(FileBlockDevice.open(imagePath, { readOnly: false }), { clock: () => this.clock.nowMs() });
+      this.devices.set(path.resolve(imagePath), dev);
+      return dev;
+    };
+    return { openDevice, ...this.options.engine, clock: this.clock, name: 'md0' };
+  }
+
+  private faultyDevice(ref: unknown): FaultyDevice {
+    const dev = this.devices.get(path.resolve(this.memberImage(ref)));
+    if (dev === undefined) throw new StepFailure(`member ${JSON.stringify(ref)} is not open in the array`);
+    return dev;
   }
 
   private need(): MdArray {
@@ -247,6 +263,14 @@ export class ScenarioSteps {
         return;
       case 'expect':
         return this.expect(value as Record<string, unknown>);
+      case 'inject': {
+        const spec = value as { member?: unknown; fault?: unknown };
+        this.faultyDevice(spec.member).inject(spec.fault as Parameters<FaultyDevice['inject']>[0]);
+        return;
+      }
+      case 'clear':
+        this.faultyDevice((value as { member?: unknown }).member).clearAll();
+        return;
       default:
         if (this.options.extraSteps?.(verb, value, this.array)) return;
         throw new StepFailure(`step "${verb}" needs the fault layer, which this run does not have`);
