@@ -39,7 +39,7 @@ describe('renderer in Chromium against the lab host', () => {
       expect(await page.getByTestId('engine-levels').textContent()).toBe('RAID4, RAID5');
 
       await page.getByTestId('ping-button').click();
-      await expect.poll(() => page.getByTestId('ping-result').textContent()).toMatch(/Answered ping [0-9a-f]{12} in [\d.]+ ms/);
+      await expect.poll(() => page.getByTestId('ping-result').textContent(), { timeout: 30_000 }).toMatch(/Answered ping [0-9a-f]{12} in [\d.]+ ms/);
 
       const file = await saveScreenshot(page, 'shell-engine-info');
       expect(statSync(file).size).toBeGreaterThan(1000);

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import packageJson from '../../package.json';
 import { createClient } from '../../core/api';
 import type { HostConnection } from '../../core/host/connection';
@@ -16,11 +16,15 @@ function mountPanel(host: HostConnection) {
   return mount(EngineInfoPanel, { global: { plugins: [createPinia(), createMdlabI18n('en')] } });
 }
 
+/** Engine host start-up (a worker compiling TypeScript) is slow on a loaded machine: wait by time, not by tries. */
 async function until(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 200 && !condition(); attempt++) {
-    await flushPromises();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await vi.waitFor(
+    async () => {
+      await flushPromises();
+      if (!condition()) throw new Error('not yet');
+    },
+    { timeout: 30_000, interval: 20 },
+  );
 }
 
 describe('EngineInfoPanel', () => {
