@@ -411,6 +411,15 @@ export class MdArray {
     this.publish(true);
   }
 
+  /** The machine stops dead: nothing more reaches the members, no clean marking, no checkpoint. */
+  crash(): void {
+    const m = this.mddev;
+    if (m.stopped) return;
+    for (const rdev of m.rdevs) rdev.dev.close();
+    m.stopped = true;
+    m.log(`md: ${m.name}: the machine stopped without shutting the array down.`);
+  }
+
   /** Lets go of the images without any md shutdown writes (for read-only looks). */
   close(): void {
     const m = this.mddev;

@@ -263,6 +263,9 @@ export class ScenarioSteps {
         return;
       case 'expect':
         return this.expect(value as Record<string, unknown>);
+      case 'crash':
+        this.need().crash();
+        return;
       case 'inject': {
         const spec = value as { member?: unknown; fault?: unknown };
         this.faultyDevice(spec.member).inject(spec.fault as Parameters<FaultyDevice['inject']>[0]);

@@ -10,9 +10,8 @@ import { createArrayIn, engineOptions, MiB, patternBytes, sha256, imagesIn, supe
 
 const dir = useTempDirs();
 const images = imagesIn;
-/** The machine loses power: nothing more reaches the members, no clean marking. */
 function crash(array: MdArray): void {
-  for (const rdev of array.mddev.rdevs) rdev.dev.close();
+  array.crash();
 }
 
 describe('after an unclean shutdown', () => {
