@@ -5,26 +5,32 @@
 import { parseArgs } from 'node:util';
 import { AssertionError } from '../util/assert';
 import { type CliIo, UsageError, type Verb } from './command';
-import { catVerb } from './verbs/cat';
-import { createVerb } from './verbs/create';
-import { detailVerb } from './verbs/detail';
-import { examineVerb } from './verbs/examine';
-import { labsVerb } from './verbs/labs';
-import { mdstatVerb } from './verbs/mdstat';
-import { runVerb } from './verbs/run';
 
-/** Every verb, in the order `mdlab --help` lists them. Add new verbs here. */
-export const VERBS: Verb[] = [createVerb, examineVerb, detailVerb, catVerb, labsVerb, mdstatVerb, runVerb];
+/**
+ * Every verb, in the order `mdlab --help` lists them. Add new verbs here. Each module is loaded only
+ * when its verb runs: the engine behind `run` or `mdstat` costs a second of start-up that `examine`
+ * or `create --no-sync` should not pay.
+ */
+export const VERBS: { name: string; load: () => Promise<Verb> }[] = [
+  { name: 'create', load: async () => (await import('./verbs/create')).createVerb },
+  { name: 'examine', load: async () => (await import('./verbs/examine')).examineVerb },
+  { name: 'detail', load: async () => (await import('./verbs/detail')).detailVerb },
+  { name: 'cat', load: async () => (await import('./verbs/cat')).catVerb },
+  { name: 'labs', load: async () => (await import('./verbs/labs')).labsVerb },
+  { name: 'mdstat', load: async () => (await import('./verbs/mdstat')).mdstatVerb },
+  { name: 'run', load: async () => (await import('./verbs/run')).runVerb },
+];
 
-function overview(): string {
-  const width = Math.max(...VERBS.map((v) => v.name.length));
+async function overview(): Promise<string> {
+  const verbs = await Promise.all(VERBS.map((v) => v.load()));
+  const width = Math.max(...verbs.map((v) => v.name.length));
   return [
     'Usage: mdlab VERB [options] ...',
     '',
     'Linux md (software RAID4/5) on sparse image files, bit-compatible with the kernel and mdadm.',
     '',
     'Verbs:',
-    ...VERBS.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`),
+    ...verbs.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`),
     '',
     'Run "mdlab VERB --help" for the options of one verb.',
   ].join('\n');
@@ -39,14 +45,15 @@ function oneLine(err: unknown): string {
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [verbName, ...rest] = argv;
   if (verbName === undefined || verbName === '--help' || verbName === '-h' || verbName === 'help') {
-    io.stdout.write(`${overview()}\n`);
+    io.stdout.write(`${await overview()}\n`);
     return verbName === undefined ? 2 : 0;
   }
-  const verb = VERBS.find((v) => v.name === verbName);
-  if (!verb) {
+  const entry = VERBS.find((v) => v.name === verbName);
+  if (!entry) {
     io.stderr.write(`mdlab: unknown verb "${verbName}" (try mdlab --help)\n`);
     return 2;
   }
+  const verb = await entry.load();
   try {
     const { values, positionals } = parseArgs({
       args: rest,

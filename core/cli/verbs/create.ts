@@ -4,7 +4,6 @@ import { createArray, type CreateOptions } from '../../md/create';
 import { MdRefusal } from '../../md/errors';
 import { GiB, KiB, parseSizeBytes } from '../../util/units';
 import { jsonText, stringOption, UsageError, type Verb, writeOut } from '../command';
-import { runInitialSync } from './sync-progress';
 
 function integerOption(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined;
@@ -115,7 +114,11 @@ export const createVerb: Verb = {
       await writeOut(io.stdout, `mdlab: created ${summary.images.length} members in ${dir} (array ${summary.arraySizeKib} KiB${next}).\n`);
     }
     // As md does once mdadm --create starts the array: the initial recovery/resync, shown as mdstat shows it.
-    if (!options.assumeClean && (summary.spareTrickImage !== null || summary.needsResync) && !values.json && !values['no-sync']) await runInitialSync(paths, io);
+    if (!options.assumeClean && (summary.spareTrickImage !== null || summary.needsResync) && !values.json && !values['no-sync']) {
+      // The engine loads only when there is a sync to run; a metadata-only create starts fast.
+      const { runInitialSync } = await import('./sync-progress');
+      await runInitialSync(paths, io);
+    }
     return 0;
   },
 };
