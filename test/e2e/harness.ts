@@ -6,10 +6,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startWorkerHost } from '../../core/host/worker';
 import { startLabHost, type LabHost, type LabHostOptions } from '../../core/lab/server';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const RENDERER_DIR = path.join(REPO_ROOT, 'out', 'renderer');
+export const ENGINE_HOST_BUNDLE = path.join(REPO_ROOT, 'out', 'main', 'engine-host.js');
 export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test', 'artifacts');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -23,12 +25,15 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-/** Start a lab host on a random port over the built renderer; fails loudly if it was not built. */
+/**
+ * Start a lab host on a random port over the built renderer and the built engine host, i.e. what
+ * ships; fails loudly if they were not built (`npm test` and `npm run test:e2e` build first).
+ */
 export async function startLab(options: Partial<LabHostOptions> = {}): Promise<LabHost> {
-  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
-    throw new Error(`No built renderer in ${RENDERER_DIR}: run \`npm run build\` before the E2E tests.`);
+  for (const built of [path.join(RENDERER_DIR, 'index.html'), ENGINE_HOST_BUNDLE]) {
+    if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` before the E2E tests.`);
   }
-  return startLabHost({ rendererDir: RENDERER_DIR, ...options });
+  return startLabHost({ rendererDir: RENDERER_DIR, startEngine: () => startWorkerHost(ENGINE_HOST_BUNDLE), ...options });
 }
 
 export interface Browser {
