@@ -1,8 +1,8 @@
 /**
  * Runs a guided lab headless on the scenario runner (core/scenario), for grading and for `npm test`: the
- * lab's steps become one scenario, the runner's verdict is mapped back onto the lab's steps. Faults go
- * through the runner's extraSteps hook (core/session/fault-steps.ts). A step the engine cannot do yet
- * fails the lab, never passes.
+ * lab's steps become one scenario, the runner's verdict is mapped back onto the lab's steps (faults
+ * included: the runner puts a FaultyDevice under every member). A step the engine cannot do yet fails
+ * the lab, never passes.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,7 +10,6 @@ import * as path from 'node:path';
 import { VirtualClock } from '../engine/clock';
 import { runScenario } from '../scenario/runner';
 import { ScenarioSchema } from '../scenario/schema';
-import { faultedMembers } from '../session/fault-steps';
 import { labScenario, labStepOf } from './scenario';
 import type { Lab, LabText } from './types';
 
@@ -30,15 +29,12 @@ export function runLab(lab: Lab, opts: { workDir?: string } = {}): LabResult {
   const { document, stepBoundaries } = labScenario(lab, 'array');
   const scenario = ScenarioSchema.parse(document);
   const clock = new VirtualClock();
-  const faults = faultedMembers(arrayDir, clock);
   const lines: string[] = [];
   const result = runScenario(scenario, {
     baseDir: workDir,
     arrayDir,
     clock,
     out: (line) => lines.push(line),
-    engine: faults.engine,
-    extraSteps: faults.extraSteps,
   });
   const failedLabStep = result.ok ? -1 : labStepOf(stepBoundaries, result.failedStep);
   const steps = lab.steps.map((step, i) => {

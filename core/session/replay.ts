@@ -17,7 +17,6 @@ import { runScenario } from '../scenario/runner';
 import type { Scenario } from '../scenario/schema';
 import { arrayContentSha256 } from './array-hash';
 import { SessionError } from './errors';
-import { faultedMembers } from './fault-steps';
 import { inspectSession, type InspectedSession } from './inspect';
 import type { JournalEntry, Step } from './journal';
 import type { Manifest } from './manifest';
@@ -110,7 +109,6 @@ export class ReplayCursor {
     for (const p of this.imagePaths) fs.rmSync(p, { force: true });
     this.session.initialPaths!.forEach((src, i) => copySparse(src, this.imagePaths[i]));
     const clock = new VirtualClock();
-    const faults = faultedMembers(this.workDir, clock);
     const m = this.session.manifest;
     const scenario: Scenario = {
       name: scenarioNameOf(m),
@@ -123,8 +121,6 @@ export class ReplayCursor {
       baseDir: this.workDir,
       arrayDir: this.workDir,
       clock,
-      engine: faults.engine,
-      extraSteps: faults.extraSteps,
       out: (text) => lines.push({ timeMs: clock.nowMs(), text }),
     });
     this.current = {

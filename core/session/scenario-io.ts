@@ -11,7 +11,6 @@ import { planCreate } from '../md/create';
 import { createOptionsOf, runScenario, type ScenarioResult } from '../scenario/runner';
 import { parseScenario, type Scenario, ScenarioSchema } from '../scenario/schema';
 import { SessionError } from './errors';
-import { faultedMembers } from './fault-steps';
 import { inspectSession } from './inspect';
 import type { ArrayConfig } from './manifest';
 import { replayableEntries, scenarioArrayOf, scenarioNameOf, scenarioStepOf } from './replay';
@@ -68,7 +67,6 @@ export async function importScenario(text: string, folder: string, source = 'sce
     create: { nowSeconds: opts.nowSeconds, setUuid: opts.setUuid, deviceUuid: opts.deviceUuid, homehost: opts.homehost, name: opts.name },
   });
   const clock = new VirtualClock();
-  const faults = faultedMembers(session.folder, clock);
   const startedAtMs: number[] = [];
   const run = runScenario(
     { ...s, steps: [{ assemble: null }, ...rest] },
@@ -76,8 +74,6 @@ export async function importScenario(text: string, folder: string, source = 'sce
       baseDir: session.folder,
       arrayDir: session.folder,
       clock,
-      engine: faults.engine,
-      extraSteps: faults.extraSteps,
       // The runner announces each step just before performing it: that is the step's logical time.
       out: (line) => {
         if (/^step \d+:/.test(line)) startedAtMs.push(clock.nowMs());
