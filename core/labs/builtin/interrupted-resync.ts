@@ -2,14 +2,8 @@ import type { Lab } from '../types';
 
 /**
  * resync_offset in the superblocks: an array that was not shut down cleanly is resynced, and a stopped
- * resync resumes where it stopped, not from the start. The unclean shutdown is made with dm-flakey's
- * drop_writes on every member while the array is still active: the stop's "clean" superblock writes are
- * lost, as they are when the power goes.
+ * resync resumes where it stopped, not from the start.
  */
-const dropWrites = (member: number) => ({
-  inject: { member, fault: { kind: 'flakey', upMs: 0, downMs: 86400000, features: { dropWrites: true } } },
-});
-
 export const interruptedResync: Lab = {
   name: 'interrupted-resync',
   title: { en: 'Interrupted resync resumed from its checkpoint', zh: '中断的重同步从检查点继续' },
@@ -32,10 +26,10 @@ export const interruptedResync: Lab = {
     {
       id: 'unclean-shutdown',
       instruction: {
-        en: 'Cut the array off mid-flight: every member silently drops writes (dm-flakey drop_writes), so the stop cannot mark the superblocks clean. Assemble again: md does not trust parity and starts a resync.',
-        zh: '在运行中切断阵列：所有成员静默丢弃写入（dm-flakey drop_writes），因此停止时无法把超级块标记为 clean。重新组装：md 不再信任校验，开始重同步。',
+        en: 'Crash the machine while the array is active: nothing marks the superblocks clean. Assemble again: md cannot trust parity and starts a resync.',
+        zh: '在阵列处于 active 状态时让机器崩溃：没有任何操作把超级块标记为 clean。重新组装：md 无法信任校验，开始重同步。',
       },
-      actions: [dropWrites(0), dropWrites(1), dropWrites(2), dropWrites(3), { stop: null }, { assemble: null }],
+      actions: [{ crash: null }, { assemble: null }],
       checks: [{ expect: { sync_action: 'resync' } }],
     },
     {
