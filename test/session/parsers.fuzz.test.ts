@@ -39,7 +39,7 @@ describe('manifest parser under fuzzing', () => {
   });
 
   it('answers arbitrary text with a manifest or one SessionError', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => void parseOrRefusal(text)), { numRuns: 3000 });
+    fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => void parseOrRefusal(text)), { numRuns: 2000 });
   });
 
   it('answers every truncation of a valid manifest with a SessionError', () => {
@@ -65,7 +65,7 @@ describe('manifest parser under fuzzing', () => {
         const namesFile = ['journal', 'image'].includes(where.at(-1)!);
         if (namesFile && typeof junk === 'string' && (junk.startsWith('/') || junk.split('/').includes('..'))) expect(result).toBeInstanceOf(SessionError);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 });
@@ -90,7 +90,7 @@ describe('journal parser under fuzzing', () => {
         expect(parsed.entries).toEqual(entries);
         expect(parsed.tornMessage).toBeNull();
       }),
-      { numRuns: 1000 },
+      { numRuns: 300 },
     );
   });
 
@@ -108,7 +108,7 @@ describe('journal parser under fuzzing', () => {
         expect(parsed.validBytes).toBe(bytes);
         expect(parsed.tornMessage === null).toBe(cut === bytes);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -121,7 +121,7 @@ describe('journal parser under fuzzing', () => {
           if (!(err instanceof SessionError)) throw err;
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: 2000 },
     );
   });
 });
