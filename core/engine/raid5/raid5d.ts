@@ -10,11 +10,17 @@ import { STRIPE as STRIPE_BITS } from './flags';
 import { handleStripe } from './handle';
 import type { MemberQueues } from './io';
 import { feedDeferred } from './make-request';
-import type { StripeHead } from './stripe-head';
+import { STRIPE_BYTES, type StripeHead } from './stripe-head';
 
 const STRIPE = STRIPE_BITS;
 
 export const MAX_STRIPE_BATCH = 8;
+/**
+ * Member bytes one pass may touch: the unplug performs its I/O synchronously, so this bounds how long
+ * one pass holds the engine host (a 16-member array would otherwise read 16 MiB per pass and blow the
+ * 16 ms slice), while 4 MiB still merges into runs of hundreds of stripes per member.
+ */
+export const PASS_IO_BYTES = 4 * 1024 * 1024;
 
 /** What the UI's "recent stripes" panel shows: a fixed ring of copied numbers, no allocation per stripe. */
 export class RecentStripes {
@@ -98,7 +104,7 @@ function activateBitDelay(conf: R5Conf): boolean {
   return true;
 }
 
-/** One pass; returns whether it did any work. At most ~max_nr_stripes stripes are handled per pass. */
+/** One pass; returns whether it did any work. At most PASS_IO_BYTES of member blocks are handled per pass. */
 export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes): boolean {
   const mddev = conf.mddev;
   mddev.mdCheckRecovery();
@@ -110,7 +116,7 @@ export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes
   activateDelayed(conf);
   let handled = 0;
   const batch: StripeHead[] = [];
-  const limit = Math.max(conf.maxNrStripes, 64);
+  const limit = Math.max(MAX_STRIPE_BATCH, Math.floor(PASS_IO_BYTES / (conf.disks * STRIPE_BYTES)));
   while (handled < limit) {
     batch.length = 0;
     let sh: StripeHead | null;
