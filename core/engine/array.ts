@@ -228,12 +228,14 @@ export class MdArray {
   writeSync(offsetBytes: number, data: Uint8Array): void {
     this.assertRunning();
     if (this.mddev.broken) throw new MdIoError(`${this.mddev.name}: array has failed, write refused`, Math.floor(offsetBytes / 512));
-    const { first, buffer } = this.alignedRange(offsetBytes, data.byteLength);
+    const { first, buffer } = this.alignedRange(offsetBytes, data.byteLength, data);
     const skip = offsetBytes - first * 512;
-    if (skip !== 0 || data.byteLength !== buffer.byteLength) {
-      // Partial sectors: md only takes whole ones, so fetch the edges first.
-      this.transfer('read', first, buffer);
+    if (buffer === data) {
+      this.transfer('write', first, buffer);
+      return;
     }
+    // Partial sectors: md only takes whole ones, so fetch the edges first.
+    this.transfer('read', first, buffer);
     buffer.set(data, skip);
     this.transfer('write', first, buffer);
   }
@@ -252,13 +254,16 @@ export class MdArray {
     return (this.mddev.pers?.arraySectors ?? 0) * 512;
   }
 
-  private alignedRange(offsetBytes: number, lengthBytes: number): { first: number; buffer: Uint8Array } {
+  /** `whole`: the caller's bytes, used as they are when they already cover whole sectors. */
+  private alignedRange(offsetBytes: number, lengthBytes: number, whole?: Uint8Array): { first: number; buffer: Uint8Array } {
     assert(Number.isSafeInteger(offsetBytes) && offsetBytes >= 0 && Number.isSafeInteger(lengthBytes) && lengthBytes >= 0, 'byte range is a non-negative safe integer range');
     if (offsetBytes + lengthBytes > this.sizeBytes) {
       throw new MdRefusal(`${this.mddev.name}: ${lengthBytes} bytes at ${offsetBytes} reach past the end of the array (${this.sizeBytes} bytes).`);
     }
     const first = Math.floor(offsetBytes / 512);
     const last = Math.ceil((offsetBytes + lengthBytes) / 512);
+    // md copies a write's bytes into stripe pages before the write returns, so they need no copy of their own.
+    if (whole !== undefined && first * 512 === offsetBytes && (last - first) * 512 === lengthBytes) return { first, buffer: whole };
     return { first, buffer: new Uint8Array((last - first) * 512) };
   }
 
