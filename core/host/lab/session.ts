@@ -91,9 +91,10 @@ export class LabSession {
     this.timer = null;
     if (this.closed) return;
     let outcome: { busy: boolean; nextWakeMs: number | null };
+    let syncing = false;
     try {
       outcome = this.array.run(SLICE_MS);
-      this.publish(Date.now(), false);
+      syncing = this.publish(Date.now(), false).syncCompleted !== null;
     } catch (err) {
       // A throw here would kill the engine host; the array stops running and the UI is told why.
       this.stalled = err instanceof Error ? err.message : String(err);
@@ -102,7 +103,9 @@ export class LabSession {
     }
     const { busy, nextWakeMs } = outcome;
     if (busy) return this.schedule(0);
-    const waitMs = nextWakeMs === null ? IDLE_WAKE_MAX_MS : Math.min(IDLE_WAKE_MAX_MS, Math.max(1, nextWakeMs));
+    // A throttled sync sleeps in md_do_sync, but its window must still see progress at the monitor's rate.
+    const maxWaitMs = syncing ? STATE_EVERY_MS : IDLE_WAKE_MAX_MS;
+    const waitMs = nextWakeMs === null ? maxWaitMs : Math.min(maxWaitMs, Math.max(1, nextWakeMs));
     this.schedule(waitMs);
   }
 
