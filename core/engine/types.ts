@@ -60,6 +60,17 @@ export interface RdevView {
   /** Bytes moved, for the UI's per-member rates. */
   readBytes: number;
   writtenBytes: number;
+  /** md_rdev.badblocks (spec §4.10-4.11): absolute member sectors md will not trust or could not write. */
+  readonly badblocks: BadBlockList;
+}
+
+/** The bad-block list as the personality uses it (rdev_set_badblocks / is_badblock / rdev_clear_badblocks). */
+export interface BadBlockList {
+  readonly count: number;
+  check(startSector: number, sectors: number): boolean;
+  /** false when the log cannot take the range (none, or full): the caller fails the member instead. */
+  set(startSector: number, sectors: number, acknowledged: boolean): boolean;
+  clear(startSector: number, sectors: number): boolean;
 }
 
 /** The sync kinds of md_do_sync, as sysfs `sync_action` names them. */
@@ -77,6 +88,17 @@ export interface MddevView {
   readonly trace: TraceSink;
   /** md_error: a member failed (I/O error or too many read errors). */
   mdError(rdev: RdevView, reason: string): void;
+  /** The array's name for kernel log lines ("md/raid:NAME: ..."). */
+  readonly name: string;
+  /** printk: a kernel log line the personality writes (read error corrected, bad block recorded, ...). */
+  log(line: string): void;
+  /**
+   * rdev_set_badblocks: record member sectors (relative to data_offset) as bad, unacknowledged until
+   * the next superblock write. false when the member's log cannot take them: the caller fails it.
+   */
+  rdevSetBadblocks(rdev: RdevView, sector: number, sectors: number): boolean;
+  /** rdev_clear_badblocks: a write over those sectors succeeded ("made good"). */
+  rdevClearBadblocks(rdev: RdevView, sector: number, sectors: number): void;
   /** md_done_sync: sync I/O for `sectors` finished; ok=false interrupts the sync. */
   mdDoneSync(sectors: number, ok: boolean): void;
   /** Add to mismatch_cnt (sectors), as handle_parity_checks5 does. */

@@ -154,6 +154,23 @@ export class Mddev {
     this.traceEmit('md_error', `${rdev.name} Faulty (${reason}); degraded ${degraded}${this.broken ? ', array failed' : ''}`, rdev.index);
   }
 
+  rdevSetBadblocks(view: RdevView, sector: number, sectors: number): boolean {
+    const rdev = this.rdevOf(view);
+    if (!rdev.badblocks.set(rdev.dataOffsetSectors + sector, sectors, false)) return false;
+    // The range is unacknowledged until a superblock carrying it is on disk.
+    this.sbFlags.add('CHANGE_CLEAN');
+    this.sbFlags.add('CHANGE_PENDING');
+    this.traceEmit('md_error', `${rdev.name}: bad block recorded, ${sectors} sectors at ${rdev.dataOffsetSectors + sector}`, rdev.index);
+    return true;
+  }
+
+  rdevClearBadblocks(view: RdevView, sector: number, sectors: number): void {
+    const rdev = this.rdevOf(view);
+    if (!rdev.badblocks.clear(rdev.dataOffsetSectors + sector, sectors)) return;
+    this.sbFlags.add('CHANGE_CLEAN');
+    this.traceEmit('md_error', `${rdev.name}: bad block made good, ${sectors} sectors at ${rdev.dataOffsetSectors + sector}`, rdev.index);
+  }
+
   mdDoneSync(sectors: number, ok: boolean): void {
     this.recoveryActive -= sectors;
     assert(this.recoveryActive >= 0, 'md_done_sync never completes more than was issued');

@@ -3,9 +3,10 @@
  * may see is RdevView; the rest (its last superblock, saved role, bind order) is md core business.
  */
 import type { BlockDevice } from '../../format/blockdev';
-import type { Superblock1 } from '../../format/superblock';
+import { FEATURE, type Superblock1 } from '../../format/superblock';
 import { toSafeNumber } from '../../util/assert';
 import type { RdevFlag, RdevView } from '../types';
+import { BadBlocks } from './badblocks';
 
 /** md's MaxSector for numbers: "recovered to the end" / "fully in sync". */
 export const MAX_SECTOR_NUM = Number.POSITIVE_INFINITY;
@@ -28,6 +29,8 @@ export class Rdev implements RdevView {
   bindSeq = 0;
   /** A number, not the superblock's bigint: raid5 reads it for every member I/O. */
   readonly dataOffsetSectors: number;
+  /** md_rdev.badblocks: loaded from the on-disk log, written back with every superblock. */
+  readonly badblocks: BadBlocks;
 
   constructor(
     readonly dev: BlockDevice,
@@ -43,6 +46,7 @@ export class Rdev implements RdevView {
     this.recoveryOffsetSectors = 0;
     this.correctedErrors = sb.cntCorrectedRead;
     this.dataOffsetSectors = toSafeNumber(sb.dataOffset, 'data_offset');
+    this.badblocks = BadBlocks.fromLog(readBadBlockLog(dev, sb), sb.bblogShift);
   }
 
   get devNumber(): number {
@@ -66,4 +70,13 @@ export class Rdev implements RdevView {
   get recovering(): boolean {
     return this.raidDisk >= 0 && !this.inSync && !this.faulty;
   }
+}
+
+/** super_1_load: the log page when the member has one (null: it cannot record bad blocks); read only when flagged. */
+function readBadBlockLog(dev: BlockDevice, sb: Superblock1): Uint8Array | null {
+  if (sb.bblogOffset === 0 || sb.bblogSize === 0) return null;
+  const bytes = new Uint8Array(sb.bblogSize * 512).fill(0xff);
+  if ((sb.featureMap & FEATURE.BAD_BLOCKS) === 0) return bytes;
+  dev.read(bytes, (toSafeNumber(sb.superOffset, 'super_offset') + sb.bblogOffset) * 512);
+  return bytes;
 }

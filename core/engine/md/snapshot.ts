@@ -57,7 +57,7 @@ function memberSnapshot(rdev: Rdev): MemberSnapshot {
     state: memberStateWords(rdev),
     errors: rdev.correctedErrors,
     recoveryStart: recoveryDone ? null : rdev.recoveryOffsetSectors,
-    badBlocks: [],
+    badBlocks: rdev.badblocks.entries().map(({ startSector, lengthSectors }) => ({ startSector, lengthSectors })),
     readBytes: rdev.readBytes,
     writtenBytes: rdev.writtenBytes,
   };

@@ -4,7 +4,7 @@
  * written again, so their events freeze and assembly later sees them as stale.
  */
 import { FEATURE, MAX_SECTOR, ROLE_FAULTY, ROLE_SPARE, writeSuperblock, type Superblock1 } from '../../format/superblock';
-import { assert } from '../../util/assert';
+import { assert, toSafeNumber } from '../../util/assert';
 import type { Rdev } from './rdev';
 
 /** The array facts a superblock records; Mddev provides them. */
@@ -55,8 +55,8 @@ export function super1Sync(facts: SbArrayFacts, rdev: Rdev, utimeSeconds: number
     recoveryOffset = toSbSector(rdev.recoveryOffsetSectors);
     if (rdev.savedRaidDisk >= 0 && facts.bitmapOffsetSectors !== null) featureMap |= FEATURE.RECOVERY_BITMAP;
   }
-  // Bad blocks are the format layer's; keep the bit only while the log says so.
-  featureMap |= prev.featureMap & FEATURE.BAD_BLOCKS;
+  // Set while the list is non-empty, so an empty log is never read at assembly.
+  if (rdev.badblocks.count > 0) featureMap |= FEATURE.BAD_BLOCKS;
   const devRoles = devRolesOf(facts, prev.maxDev);
   const sb: Superblock1 = {
     ...prev,
@@ -111,10 +111,21 @@ export function writeSuperblocks(facts: SbArrayFacts, nospares: boolean, utimeSe
     if (rdev.sbEvents === facts.events) continue;
     if (nospares && rdev.raidDisk < 0 && rdev.sbEvents + 1n === facts.events) continue;
     const sb = super1Sync(facts, rdev, utimeSeconds);
+    writeBadBlockLog(rdev, sb);
     writeSuperblock(rdev.dev, sb);
     rdev.sb = sb;
     rdev.sbEvents = sb.events;
+    rdev.badblocks.ackAll();
     written++;
   }
   return written;
+}
+
+/** super_1_sync's log page, written before the superblock that flags it; only when the list changed. */
+function writeBadBlockLog(rdev: Rdev, sb: Superblock1): void {
+  const bb = rdev.badblocks;
+  if (!bb.changed || bb.disabled) return;
+  const offsetSectors = toSafeNumber(sb.superOffset, 'super_offset') + sb.bblogOffset;
+  rdev.dev.write(bb.toLog(sb.bblogSize, sb.bblogShift), offsetSectors * 512);
+  bb.changed = false;
 }

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Prng } from '../../../core/faults/prng';
 import { FileBlockDevice, MemBlockDevice, type BlockDevice } from '../../../core/format/blockdev';
+import { BadBlocks } from '../../../core/engine/md/badblocks';
 import { createRaid5Personality } from '../../../core/engine/raid5';
 import {
   MdIoError,
@@ -33,6 +34,8 @@ export class TestRdev implements RdevView {
   readBytes = 0;
   writtenBytes = 0;
   savedRaidDisk = -1;
+  /** A member with a log, as mdadm creates them: tests switch it off with `new BadBlocks(true)`. */
+  badblocks = new BadBlocks(false);
 
   constructor(
     readonly dev: BlockDevice,
@@ -101,6 +104,17 @@ export class TestMddev implements MddevView {
     rdev.flags.add('Faulty');
     rdev.flags.delete('In_sync');
     this.errors.push(`${rdev.dev.name}: ${reason}`);
+  }
+  readonly name = 'md0';
+  readonly logs: string[] = [];
+  log(line: string): void {
+    this.logs.push(line);
+  }
+  rdevSetBadblocks(rdev: RdevView, sector: number, sectors: number): boolean {
+    return rdev.badblocks.set(rdev.dataOffsetSectors + sector, sectors, false);
+  }
+  rdevClearBadblocks(rdev: RdevView, sector: number, sectors: number): void {
+    rdev.badblocks.clear(rdev.dataOffsetSectors + sector, sectors);
   }
   mdDoneSync(sectors: number, ok: boolean): void {
     if (ok) this.syncedSectors += sectors;
