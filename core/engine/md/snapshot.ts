@@ -17,7 +17,8 @@ export function arrayStateOf(m: Mddev): ArrayState {
   let state: ArrayState;
   if (m.sbFlags.has('CHANGE_PENDING')) state = 'write-pending';
   else if (m.inSync) state = 'clean';
-  else if (m.writesPending === 0) state = 'active-idle';
+  // mddev->safemode: the safemode timer has fired but md_check_recovery has not marked it clean yet.
+  else if (m.safemodeDue()) state = 'active-idle';
   else state = 'active';
   return m.broken && state === 'clean' ? 'broken' : state;
 }

@@ -53,7 +53,7 @@ describe('a created array', () => {
     const eventsBefore = array.mddev.events;
     array.writeSync(0, patternBytes(4096, 3));
     expect(sbOf(images(d)[0]).resyncOffset).toBe(0n);
-    expect(array.snapshot().arrayState).toBe('active-idle');
+    expect(array.snapshot().arrayState).toBe('active');
     array.sleepSync(250);
     expect(array.snapshot().arrayState).toBe('clean');
     expect(sbOf(images(d)[0]).resyncOffset).toBe(MAX_SECTOR);
