@@ -13,6 +13,8 @@ import { SYNC_CHECK_SECTORS, SyncSpeed, throttle } from './sync-speed';
 /** md checkpoints at least this often even when progress is slow (UPDATE_FREQUENCY). */
 export const CHECKPOINT_INTERVAL_MS = 5 * 60 * 1000;
 export const STRIPE_SECTORS = 8;
+/** sync_requests issued between clock reads: a stripe takes microseconds, a clock read nearly as long. */
+const REQUESTS_PER_CLOCK_READ = 16;
 
 export type SyncStepResult =
   | 'progress' // issued sync requests; call again after the daemon has run
@@ -79,12 +81,18 @@ export class SyncThread {
       this.sleepUntilMs = null;
     }
     let issued = false;
+    let nowMs = clock.nowMs();
+    let untilClockRead = REQUESTS_PER_CLOCK_READ;
     while (this.phase === 'loop') {
       if (m.recovery.has('INTR') || this.j >= this.maxSectors) {
         this.phase = 'ending';
         break;
       }
-      if (this.checkpointDue(clock.nowMs())) {
+      if (--untilClockRead === 0) {
+        nowMs = clock.nowMs();
+        untilClockRead = REQUESTS_PER_CLOCK_READ;
+      }
+      if (this.checkpointDue(nowMs)) {
         this.phase = 'checkpoint';
         break;
       }
@@ -102,7 +110,7 @@ export class SyncThread {
       m.currResync = this.j;
       if (m.trace.wants('md_do_sync') && skipped) m.traceEmit('md_do_sync', `skip ${sectors} sectors at ${this.j - sectors}`);
       if (this.lastCheckSectors + SYNC_CHECK_SECTORS > this.ioSectors || this.j >= this.maxSectors) {
-        if (clock.nowMs() >= deadlineMs) return 'progress';
+        if (nowMs >= deadlineMs) return 'progress';
         continue;
       }
       this.lastCheckSectors = this.ioSectors;

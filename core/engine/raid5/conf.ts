@@ -89,6 +89,13 @@ export class R5Conf {
     }
   }
 
+  /** Slots with no member to send I/O to (empty or Faulty). */
+  unusableSlots(): number {
+    let unusable = 0;
+    for (let i = 0; i < this.disks; i++) unusable += 1 - this.slotUsable[i];
+    return unusable;
+  }
+
   /** raid5_remove_disk's half: the slot is empty from now on (the md core then resets raidDisk). */
   clearSlot(i: number): void {
     this.slots[i] = null;

@@ -32,9 +32,7 @@ export function syncRequest(conf: R5Conf, sectorNr: number, kind: SyncKind): num
   }
   const bitmap = mddev.bitmap;
   if (bitmap !== null && (kind === 'resync' || kind === 'recover') && !conf.fullsync) {
-    let stillDegraded = false;
-    for (let i = 0; i < conf.disks; i++) if (conf.usableRdev(i) === null) stillDegraded = true;
-    const answer = bitmap.startSync(sectorNr, stillDegraded);
+    const answer = bitmap.startSync(sectorNr, conf.unusableSlots() > 0);
     if (!answer.needSync && answer.sectors >= STRIPE_SECTORS) {
       const skip = Math.min(remaining, answer.sectors - (answer.sectors % STRIPE_SECTORS));
       traceSync(conf, sectorNr, kind, `skip ${skip} sectors: bitmap clean`);
