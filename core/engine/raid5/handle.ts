@@ -10,6 +10,7 @@ import { assert } from '../../util/assert';
 import { MdIoError } from '../types';
 import { analyseStripe, newStripeHeadState, type StripeHeadState } from './analyse';
 import { copyFromBio, copyToBio, type BioPart } from './bio';
+import { isBadBlock } from './io';
 import type { R5Conf } from './conf';
 import { R5 as R5_BITS, STRIPE as STRIPE_BITS, devFlagNames, stripeStateNames } from './flags';
 import { computeBlock, stripeIsConsistent, xorIntoParity } from './parity';
@@ -219,12 +220,18 @@ function handleReadErrors(conf: R5Conf, sh: StripeHead): number {
     const f = k === 0 ? s.failedNum0 : s.failedNum1;
     if (f < 0) continue;
     const dev = sh.dev[f];
-    if (conf.usableRdev(f) === null) {
+    const rdev = conf.usableRdev(f);
+    if (rdev === null) {
       // The member failed meanwhile: nothing left to correct on it.
       dev.flags &= ~(R5.ReadError | R5.ReWrite);
       continue;
     }
     if (!(dev.flags & R5.ReadError) || dev.flags & R5.LOCKED || !(dev.flags & R5.UPTODATE)) continue;
+    if (rdev.flags.has('WriteErrorSeen') && isBadBlock(rdev, sh)) {
+      // Spec §4.11: a member that failed writes is not written at its bad blocks; the block stays reconstructed.
+      dev.flags &= ~R5.ReWrite;
+      continue;
+    }
     if (!(dev.flags & R5.ReWrite)) {
       dev.flags |= R5.ReWrite | R5.Wantwrite | R5.LOCKED;
       actions |= ACTION.REWRITE;

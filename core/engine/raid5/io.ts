@@ -154,6 +154,11 @@ export class MemberQueues {
     const hooks = conf.mddev.memberIo;
     const token = op === 'write' ? (hooks?.writeSubmitted?.(rdev, offsetBytes, lengthBytes, nowMs) ?? -1) : -1;
     let errors: (DeviceError | null)[] | null = null;
+    if (op === 'read' && rdev.badblocks.count > 0 && rdev.badblocks.check(rdev.dataOffsetSectors + stripes[0].sector, stripes.length * STRIPE_SECTORS)) {
+      // Spec §4.10 step 5: a recorded bad block is not read; it fails as a read error would.
+      errors = stripes.map((sh) => (isBadBlock(rdev, sh) ? knownBad(sh, slot) : this.readAlone(rdev, slot, sh)));
+      return { stripes, slot, op, errors, token, completeAtMs: hooks ? completionTimeMs(rdev.dev, nowMs) : nowMs };
+    }
     try {
       if (op === 'read') rdev.dev.readv(iov, offsetBytes);
       else rdev.dev.writev(iov, offsetBytes);
@@ -191,12 +196,11 @@ function endRequest(conf: R5Conf, rdev: RdevView, slot: number, op: Op, sh: Stri
   if (op === 'write') {
     if (error === null) {
       dev.flags &= ~R5.WriteError;
+      // R5_MadeGood: the block is readable again.
+      if (rdev.badblocks.count > 0 && isBadBlock(rdev, sh)) conf.mddev.rdevClearBadblocks(rdev, sh.sector, STRIPE_SECTORS);
       return;
     }
-    // Spec §4.11 would first try the bad-block log; without one the member fails.
-    dev.flags |= R5.WriteError;
-    sh.set(STRIPE.DEGRADED);
-    conf.mddev.mdError(rdev, `write error at sector ${sh.sector} (${error.code})`);
+    writeError(conf, rdev, slot, sh, error);
     return;
   }
   if (error === null) {
@@ -204,6 +208,7 @@ function endRequest(conf: R5Conf, rdev: RdevView, slot: number, op: Op, sh: Stri
     if (dev.flags & R5.ReWrite) {
       dev.flags &= ~(R5.ReWrite | R5.ReadError);
       rdev.correctedErrors += STRIPE_SECTORS;
+      conf.mddev.log(`md/raid:${conf.mddev.name}: read error corrected (${STRIPE_SECTORS} sectors at ${rdev.dataOffsetSectors + sh.sector} on ${rdev.dev.name})`);
     }
     rdev.readErrors = 0;
     return;
@@ -211,25 +216,70 @@ function endRequest(conf: R5Conf, rdev: RdevView, slot: number, op: Op, sh: Stri
   readError(conf, rdev, slot, sh, error);
 }
 
+/**
+ * Spec §4.11: the stripe goes degraded and the bitmap keeps its bit (R5_WriteError), and the block is
+ * recorded as bad; only a member that cannot record it is failed.
+ */
+function writeError(conf: R5Conf, rdev: RdevView, slot: number, sh: StripeHead, error: DeviceError): void {
+  sh.dev[slot].flags |= R5.WriteError;
+  sh.set(STRIPE.DEGRADED);
+  rdev.flags.add('WriteErrorSeen');
+  rdev.flags.add('WantReplacement');
+  recordOrFail(conf, rdev, sh, `write error at sector ${sh.sector} (${error.code})`);
+}
+
 /** Spec §4.10: decide what a failed block read means for the member. */
 function readError(conf: R5Conf, rdev: RdevView, slot: number, sh: StripeHead, error: DeviceError): void {
   const dev = sh.dev[slot];
-  if (dev.flags & R5.ReWrite) {
-    dev.flags &= ~(R5.ReWrite | R5.ReadError);
-    conf.mddev.mdError(rdev, `read error NOT corrected!! (sector ${sh.sector}, ${error.code})`);
-    return;
-  }
+  const name = conf.mddev.name;
+  const at = `sector ${rdev.dataOffsetSectors + sh.sector} on ${rdev.dev.name}`;
   dev.flags &= ~R5.UPTODATE;
-  rdev.readErrors++;
-  if (rdev.readErrors > conf.maxNrStripes) {
-    conf.mddev.mdError(rdev, 'Too many read errors, failing device');
+  if (error === KNOWN_BAD && !(dev.flags & R5.ReWrite)) {
+    // Already recorded: reconstruct it (and try to make it good by rewriting) without counting a new error.
+    dev.flags |= R5.ReadError;
     return;
   }
+  rdev.readErrors++;
   let othersLost = 0;
   for (let i = 0; i < conf.disks; i++) if (i !== slot && !(sh.dev[i].flags & R5.Insync)) othersLost++;
   if (othersLost >= conf.maxDegraded) {
-    conf.mddev.mdError(rdev, `read error not correctable (sector ${sh.sector}, ${error.code})`);
+    dev.flags &= ~(R5.ReWrite | R5.ReadError);
+    conf.mddev.log(`md/raid:${name}: read error not correctable (${at}).`);
+    recordOrFail(conf, rdev, sh, `read error not correctable (sector ${sh.sector}, ${error.code})`);
+    return;
+  }
+  if (dev.flags & R5.ReWrite) {
+    dev.flags &= ~(R5.ReWrite | R5.ReadError);
+    conf.mddev.log(`md/raid:${name}: read error NOT corrected!! (${at}).`);
+    recordOrFail(conf, rdev, sh, `read error NOT corrected!! (sector ${sh.sector}, ${error.code})`);
+    return;
+  }
+  if (rdev.readErrors > conf.maxNrStripes) {
+    conf.mddev.log(`md/raid:${name}: ${rdev.readErrors} read_errors > ${conf.maxNrStripes} stripes`);
+    conf.mddev.log(`md/raid:${name}: Too many read errors, failing device ${rdev.dev.name}.`);
+    conf.mddev.mdError(rdev, 'Too many read errors, failing device');
     return;
   }
   dev.flags |= R5.ReadError;
+}
+
+/** rdev_set_badblocks, or md_error when the member is not in sync or its log cannot take the block. */
+function recordOrFail(conf: R5Conf, rdev: RdevView, sh: StripeHead, reason: string): void {
+  if (rdev.flags.has('In_sync') && conf.mddev.rdevSetBadblocks(rdev, sh.sector, STRIPE_SECTORS)) {
+    conf.mddev.log(`md/raid:${conf.mddev.name}: ${reason}: recorded as a bad block on ${rdev.dev.name}`);
+    return;
+  }
+  conf.mddev.mdError(rdev, reason);
+}
+
+/** Marks a read that was not issued because the block is on the member's bad-block list. */
+const KNOWN_BAD = new DeviceError('EIO', 'bad-block list', 0, 'recorded bad block');
+
+export function isBadBlock(rdev: RdevView, sh: StripeHead): boolean {
+  return rdev.badblocks.check(rdev.dataOffsetSectors + sh.sector, STRIPE_SECTORS);
+}
+
+function knownBad(sh: StripeHead, slot: number): DeviceError {
+  sh.dev[slot].flags |= R5.ReadNoMerge;
+  return KNOWN_BAD;
 }

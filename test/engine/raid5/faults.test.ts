@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceError, type BlockDevice } from '../../../core/format/blockdev';
 import { mapArraySector } from '../../../core/format/layout';
+import { BadBlocks } from '../../../core/engine/md/badblocks';
 import type { WriteIntentBitmap } from '../../../core/engine/types';
 import { makeArray, pattern, readArray, readMember, runUntilIdle, sha256, writeArray } from './harness';
 
@@ -63,9 +64,10 @@ describe('raid5 read and write errors (spec §4.10, §4.11)', () => {
     expect(t.mddev.rdevs[2].writtenBytes).toBe(written);
   });
 
-  it('a block still unreadable after the rewrite fails the member, and the data stays right', () => {
+  it('a block still unreadable after the rewrite fails a member without a bad-block log, and the data stays right', () => {
     const failures = { left: 0 };
     const t = makeArray({ disks: 4, wrap: (dev, i) => (i === 0 ? flakyReads(dev, (2048 + 8) * 512, failures) : dev) });
+    t.mddev.rdevs[0].badblocks = new BadBlocks(true);
     const content = pattern(t.pers.arraySectors * 512, 23);
     writeArray(t.pers, 0, content);
     failures.left = 1000;
@@ -75,9 +77,10 @@ describe('raid5 read and write errors (spec §4.10, §4.11)', () => {
     expect(t.pers.degraded()).toBe(1);
   });
 
-  it('a read error on a degraded array cannot be corrected and fails the member; the lost data reads as an error', () => {
+  it('a read error on a degraded array cannot be corrected and fails a member without a bad-block log; the lost data reads as an error', () => {
     const failures = { left: 0 };
     const t = makeArray({ disks: 4, wrap: (dev, i) => (i === 0 ? flakyReads(dev, (2048 + 8) * 512, failures) : dev) });
+    t.mddev.rdevs[0].badblocks = new BadBlocks(true);
     writeArray(t.pers, 0, pattern(t.pers.arraySectors * 512, 24));
     t.mddev.mdError(t.mddev.rdevs[3], 'test');
     failures.left = 1000;
@@ -88,7 +91,7 @@ describe('raid5 read and write errors (spec §4.10, §4.11)', () => {
     expect(t.mddev.errors.join()).toContain('read error not correctable');
   });
 
-  it('a failed member write fails the member but the write succeeds through parity', () => {
+  it('a failed member write fails a member without a bad-block log but the write succeeds through parity', () => {
     let failWrites = false;
     const t = makeArray({
       disks: 4,
@@ -110,6 +113,7 @@ describe('raid5 read and write errors (spec §4.10, §4.11)', () => {
               close: () => dev.close(),
             },
     });
+    t.mddev.rdevs[2].badblocks = new BadBlocks(true);
     const content = pattern(t.pers.arraySectors * 512, 25);
     writeArray(t.pers, 0, content);
     failWrites = true;
