@@ -7,7 +7,12 @@
 import { XorArena } from '../../util/xor-simd';
 import { STRIPE_BYTES } from './stripe-bytes';
 
-export const STRIPES_PER_SLAB = 32;
+/**
+ * The default stripe_cache_size fits one slab, so the hot parity XOR calls one WebAssembly instance's
+ * export: with a slab per 32 stripes that call site saw eight instances and went through V8's generic
+ * JS-to-wasm wrapper. Untouched arena pages cost address space only, not memory.
+ */
+export const STRIPES_PER_SLAB = 256;
 
 export class StripeSlab {
   readonly arena: XorArena;
