@@ -80,6 +80,18 @@ describe('panels rendering what the real engine reported (test/ui/fixtures/recor
     expect(wrapper.get('[data-testid="mismatch-cnt"]').text()).toBe(String(stages.rebuilding.mismatchCnt));
   });
 
+  it("shows /proc/mdstat's finer position once a progress event for the same sync has come, never going back to an older one", () => {
+    const { doneSectors, totalSectors } = stages.rebuilding.syncCompleted!;
+    const ahead = { action: stages.rebuilding.syncAction, doneSectors: doneSectors + 4096, totalSectors };
+    const wrapper = render(SyncProgress, { snapshot: stages.rebuilding, run: null, progress: ahead });
+    expect(wrapper.get('[data-testid="sync-position"]').text()).toBe(`${doneSectors + 4096} / ${totalSectors}`);
+    const stale = { ...ahead, doneSectors: doneSectors - 8 };
+    const behind = render(SyncProgress, { snapshot: stages.rebuilding, run: null, progress: stale });
+    expect(behind.get('[data-testid="sync-position"]').text()).toBe(`${doneSectors} / ${totalSectors}`);
+    const other = render(SyncProgress, { snapshot: stages.rebuilding, run: null, progress: { ...ahead, action: 'check' } });
+    expect(other.get('[data-testid="sync-position"]').text()).toBe(`${doneSectors} / ${totalSectors}`);
+  });
+
   it('calls a recovery finished at 100% only once md reports the array no longer degraded', () => {
     const monitor = useMonitorStore();
     monitor.record(stages.rebuilding, 1000);

@@ -79,6 +79,7 @@ class EngineLabArray implements LabArray {
   private readonly logs: { seq: number; timeMs: number; message: string }[] = [];
   private logSeq = 0;
   private readonly unsubscribe: () => void;
+  private lastProgress: ReturnType<LabArray['progress']> = null;
 
   constructor(
     private readonly md: MdArray,
@@ -88,6 +89,10 @@ class EngineLabArray implements LabArray {
   ) {
     // The engine's own log lines (md: ..., raid5: ...) are collected here and handed out by the session.
     this.unsubscribe = md.subscribe((event) => {
+      if (event.type === 'progress') {
+        this.lastProgress = { action: event.action, doneSectors: event.doneSectors, totalSectors: event.totalSectors, speedKibPerSec: event.speedKibPerSec };
+        return;
+      }
       if (event.type !== 'log') return;
       this.logs.push({ seq: ++this.logSeq, timeMs: Date.now(), message: event.message });
       if (this.logs.length > 256) this.logs.shift();
@@ -101,6 +106,10 @@ class EngineLabArray implements LabArray {
   run(budgetMs: number) {
     const { busy, nextWakeMs } = this.md.runSlice(budgetMs);
     return { busy, nextWakeMs: nextWakeMs === null ? null : Math.max(0, nextWakeMs - this.md.clock.nowMs()) };
+  }
+
+  progress(): ReturnType<LabArray['progress']> {
+    return this.lastProgress;
   }
 
   traceSince(afterSeq: number, limit: number): TraceEntry[] {

@@ -20,6 +20,12 @@ export interface LabArray {
   snapshot(): ArraySnapshot;
   /** Run the engine for at most budgetMs; busy means more work is queued right now. */
   run(budgetMs: number): { busy: boolean; nextWakeMs: number | null };
+  /**
+   * Where the running sync is, as /proc/mdstat counts it (curr_resync less what is in flight): finer than
+   * sysfs sync_completed, which only moves at md_do_sync's checkpoints. The latest the engine reported
+   * (it may belong to a sync that has ended: the session checks it against the snapshot).
+   */
+  progress(): { action: ArraySnapshot['syncAction']; doneSectors: number; totalSectors: number; speedKibPerSec: number } | null;
   /** Trace steps newer than afterSeq, oldest first, at most limit. */
   traceSince(afterSeq: number, limit: number): TraceEntry[];
   /** Kernel log lines newer than afterSeq (dmesg), oldest first. */
@@ -114,16 +120,8 @@ export class LabSession {
     if (force || nowMs - this.lastStateMs >= STATE_EVERY_MS) {
       this.lastStateMs = nowMs;
       this.emit({ type: 'state', snapshot });
-      if (snapshot.syncCompleted) {
-        this.emit({
-          type: 'progress',
-          array: this.id,
-          action: snapshot.syncAction,
-          doneSectors: snapshot.syncCompleted.doneSectors,
-          totalSectors: snapshot.syncCompleted.totalSectors,
-          speedKibPerSec: snapshot.syncSpeedKibPerSec,
-        });
-      }
+      const progress = snapshot.syncCompleted ? this.array.progress() : null;
+      if (progress && progress.action === snapshot.syncAction) this.emit({ type: 'progress', array: this.id, ...progress });
     }
     if (force || nowMs - this.lastTraceMs >= TRACE_EVERY_MS) {
       this.lastTraceMs = nowMs;

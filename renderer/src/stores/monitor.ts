@@ -42,6 +42,12 @@ export interface SyncRun {
   lastUpdateMs: number;
 }
 
+export interface SyncPosition {
+  action: SyncAction;
+  doneSectors: number;
+  totalSectors: number;
+}
+
 function emptySeries(): MonitorSeries {
   return { timeSec: [], syncKibPerSec: [], readBytesPerSec: [], writeBytesPerSec: [] };
 }
@@ -57,6 +63,8 @@ export const useMonitorStore = defineStore('monitor', () => {
   /** State events per second over the last two seconds, as this page received them. */
   const updatesPerSec = ref(0);
   const run = ref<SyncRun | null>(null);
+  /** The newest progress event: /proc/mdstat's position, finer than sync_completed's checkpoints. */
+  const progress = shallowRef<SyncPosition | null>(null);
   const arrivalsMs: number[] = [];
   let previous: { atMs: number; snapshot: ArraySnapshot } | null = null;
   /** Recent snapshots, oldest first, spanning a little more than IO_WINDOW_MS. */
@@ -108,7 +116,7 @@ export const useMonitorStore = defineStore('monitor', () => {
           updates: 1, firstUpdateMs: atMs, lastUpdateMs: atMs,
         };
       } else {
-        current.doneSectors = completed.doneSectors;
+        current.doneSectors = Math.max(current.doneSectors, completed.doneSectors);
         current.totalSectors = completed.totalSectors;
         current.updates++;
         current.lastUpdateMs = atMs;
@@ -121,15 +129,25 @@ export const useMonitorStore = defineStore('monitor', () => {
 
   function reset(): void {
     run.value = null;
+    progress.value = null;
     series.value = emptySeries();
     memberRates.value = [];
     previous = null;
     recent = [];
   }
 
+  function noteProgress(position: SyncPosition): void {
+    progress.value = position;
+    const current = run.value;
+    if (current?.state === 'running' && current.action === position.action && position.totalSectors === current.totalSectors) {
+      current.doneSectors = Math.max(current.doneSectors, position.doneSectors);
+    }
+  }
+
   client.onEvent((event) => {
     if (event.type === 'state') record(event.snapshot, performance.now());
+    else if (event.type === 'progress') noteProgress(event);
   });
 
-  return { series, memberRates, updatesPerSec, run, record, reset };
+  return { series, memberRates, updatesPerSec, run, progress, record, noteProgress, reset };
 });
