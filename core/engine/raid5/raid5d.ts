@@ -18,9 +18,9 @@ export const MAX_STRIPE_BATCH = 8;
 /**
  * Member bytes one pass may touch: the unplug performs its I/O synchronously, so this bounds how long
  * one pass holds the engine host (a 16-member array would otherwise read 16 MiB per pass and blow the
- * 16 ms slice), while 4 MiB still merges into runs of hundreds of stripes per member.
+ * 16 ms slice), while 2 MiB still merges into runs of 128 KiB (16 members) to 512 KiB (4) per member.
  */
-export const PASS_IO_BYTES = 4 * 1024 * 1024;
+export const PASS_IO_BYTES = 2 * 1024 * 1024;
 
 /** What the UI's "recent stripes" panel shows: a fixed ring of copied numbers, no allocation per stripe. */
 export class RecentStripes {
