@@ -20,7 +20,7 @@ import { snapshotOf, syncActionOf, syncCompletedOf, syncSpeedOf } from './md/sna
 import type { SyncActionRequest } from './md/flags';
 import { createRaid5Personality } from './raid5';
 import { TraceRing } from './trace';
-import { type Bio, MdIoError } from './types';
+import { type Bio, type MemberIoHooks, MdIoError } from './types';
 import type { BlockDevice } from '../format/blockdev';
 
 export type MemberRef = number | string;
@@ -32,6 +32,8 @@ export interface MdArrayOptions {
   /** The RAID4/5 personality; defaults to core/engine/raid5's. */
   personality?: PersonalityFactory;
   openDevice?: (imagePath: string) => BlockDevice;
+  /** The fault layer's hooks around member I/O (PowerCutDomain submit/complete), given to md as mddev.memberIo. */
+  memberIo?: MemberIoHooks | null;
 }
 
 export interface SetOptions {
@@ -104,6 +106,7 @@ export class MdArray {
       createdWithSpareTrickImage: options.createdWithSpareTrickImage,
     });
     mddev.readOnly = options.readOnly ?? false;
+    mddev.memberIo = options.memberIo ?? null;
     const array = new MdArray(mddev, clock, options);
     if (!mddev.readOnly) array.pump();
     return array;

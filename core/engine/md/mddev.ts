@@ -6,7 +6,7 @@
 import { assert } from '../../util/assert';
 import type { Clock } from '../clock';
 import type { TraceRing } from '../trace';
-import type { Personality, RdevView, SyncKind, TraceEvent } from '../types';
+import type { MemberIoHooks, Personality, RdevView, SyncKind, TraceEvent } from '../types';
 import type { MdBitmap } from './bitmap';
 import { mdCheckRecovery } from './check-recovery';
 import type { SyncThread } from './do-sync';
@@ -57,6 +57,8 @@ export class Mddev {
   rdevs: Rdev[] = [];
   pers: Personality | null = null;
   bitmap: MdBitmap | null = null;
+  /** The fault layer's hooks around member I/O (power-cut undo records, logical completion time), when it has one. */
+  memberIo: MemberIoHooks | null = null;
 
   events: bigint;
   canDecreaseEvents = false;
@@ -148,10 +150,26 @@ export class Mddev {
     } else {
       this.log(`md/raid:${this.name}: Operation continuing on ${this.raidDisks - degraded} devices.`);
     }
+    if (degraded > 0 && !this.broken) this.warnWriteHole(rdev);
     if (wasRunning) this.recovery.add('INTR');
     this.recovery.add('NEEDED');
     this.sbFlags.add('CHANGE_DEVS');
     this.traceEmit('md_error', `${rdev.name} Faulty (${reason}); degraded ${degraded}${this.broken ? ', array failed' : ''}`, rdev.index);
+  }
+
+  /**
+   * The RAID5 write hole (spec §4.12): after an unclean shutdown parity above the resync checkpoint may not
+   * match its data, and from now on lost blocks are rebuilt from it. md says nothing here; mdlab says why a
+   * later read can return bytes that were never written there.
+   */
+  private warnWriteHole(rdev: Rdev): void {
+    const resyncing = this.syncThread !== null && this.recovery.has('SYNC') && !this.recovery.has('REQUESTED');
+    const checkpoint = resyncing ? Math.max(this.recoveryCp, this.currResyncCompleted) : this.recoveryCp;
+    if (checkpoint >= this.devSectors) return;
+    this.log(
+      `md/raid:${this.name}: write hole: ${rdev.name} lost while parity above sector ${checkpoint} is not yet resynced after an unclean shutdown; blocks rebuilt from it may be wrong (data corruption possible).`,
+    );
+    this.traceEmit('md_error', `write hole: degraded with parity unsynced above sector ${checkpoint}`, rdev.index);
   }
 
   rdevSetBadblocks(view: RdevView, sector: number, sectors: number): boolean {
