@@ -73,6 +73,8 @@ export const requests = {
   'array.list': { params: noParams, result: z.object({ arrays: z.array(ArraySummarySchema) }) },
   'array.open': { params: z.object({ id: ArrayIdSchema }).strict(), result: OpenArraySchema },
   'array.close': { params: noParams, result: z.object({ closed: z.boolean() }) },
+  /** The machine stops dead (no clean shutdown), then boots and assembles the array again from its images. */
+  'array.crash': { params: noParams, result: OpenArraySchema },
   'array.snapshot': { params: noParams, result: z.object({ snapshot: ArraySnapshotSchema.nullable() }) },
   'array.images': { params: noParams, result: z.object({ images: z.array(ImageUsageSchema) }) },
   'array.manage': {

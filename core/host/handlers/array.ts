@@ -17,6 +17,7 @@ export const arrayHandlers: HandlerTable = {
   },
   'array.open': ({ id }, { emit }) => labState(emit).open(id),
   'array.close': (_params, { emit }) => ({ closed: labState(emit).close() }),
+  'array.crash': (_params, { emit }) => labState(emit).crashAndRestart(),
   'array.snapshot': (_params, { emit }) => {
     const lab = labState(emit);
     return { snapshot: lab.openId === null ? null : lab.current().session.array.snapshot() };

@@ -167,6 +167,11 @@ class EngineLabArray implements LabArray {
     this.unsubscribe();
     this.md.stop();
   }
+
+  crash(): void {
+    this.unsubscribe();
+    this.md.crash();
+  }
 }
 
 export function openEngineArray(imagePaths: readonly string[]): LabArray {

@@ -73,6 +73,16 @@ export class Lab {
     return true;
   }
 
+  /** Power cut and reboot: md gets no shutdown at all, then assembles from whatever the images hold. */
+  async crashAndRestart(): Promise<{ id: string; snapshot: ArraySnapshot }> {
+    const { session } = this.current();
+    session.crash();
+    this.session = null;
+    this.geometry = null;
+    this.emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `${session.id}: power cut; restarting and assembling from the images` });
+    return this.open(session.id);
+  }
+
   current(): { session: LabSession; geometry: ArrayGeometry } {
     if (!this.session || !this.geometry) throw new MdRefusal('No array is open: create one or open one from the workspace.');
     return { session: this.session, geometry: this.geometry };

@@ -42,6 +42,8 @@ export interface LabArray {
   clearFault(member: number, id: number): void;
   setSpeedLimits(minKibPerSec: number, maxKibPerSec: number): void;
   stop(): void;
+  /** The machine stops dead: nothing more reaches the members, no clean marking, no checkpoint. */
+  crash(): void;
 }
 
 export type SyncActionWrite = 'idle' | 'frozen' | 'check' | 'repair' | 'resync' | 'recover';
@@ -74,11 +76,20 @@ export class LabSession {
   }
 
   close(): void {
-    if (this.closed) return;
+    if (this.halt()) this.array.stop();
+  }
+
+  crash(): void {
+    if (this.halt()) this.array.crash();
+  }
+
+  /** Stops driving the engine; false when already stopped. */
+  private halt(): boolean {
+    if (this.closed) return false;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
-    this.array.stop();
+    return true;
   }
 
   private schedule(delayMs: number): void {

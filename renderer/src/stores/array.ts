@@ -84,6 +84,13 @@ export const useArrayStore = defineStore('array', () => {
       return null;
     });
 
+  const crash = () =>
+    act('power cut + mdadm --assemble', async () => {
+      const opened = await client.call('array.crash', {});
+      adopt(opened.id, opened.snapshot);
+      return opened.snapshot;
+    });
+
   const manage = (action: ManageAction, member: number) =>
     act(`mdadm --${action} disk${member}.img`, async () => {
       const next = await client.call('array.manage', { action, member });
@@ -108,6 +115,6 @@ export const useArrayStore = defineStore('array', () => {
 
   return {
     id, snapshot, arrays, images, lastOutcome, busy, stateEvents, isOpen,
-    adopt, refreshList, refreshImages, open, close, manage, setSyncAction, setSpeedLimits,
+    adopt, refreshList, refreshImages, open, close, crash, manage, setSyncAction, setSpeedLimits,
   };
 });
