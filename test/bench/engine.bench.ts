@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MdArray } from '../../core/engine/array';
+import { PASS_IO_BYTES } from '../../core/engine/raid5/raid5d';
 import { createArray } from '../../core/md/create';
 
 const MiB = 1024 * 1024;
@@ -17,10 +18,25 @@ const MEMBER_BYTES = 96 * MiB;
 const ROUNDS = 3;
 const FAST = { speedLimitMin: 1000, speedLimitMax: 100_000_000 };
 
-function seconds(fn: () => void): number {
+/** CPU seconds of this process per measurement, kept beside wall time: on a loaded machine wall time mostly measures waiting for a core. */
+const cpuSeconds = new Map<number[], number[]>();
+
+function seconds(fn: () => void, into?: number[]): number {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   fn();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (into !== undefined) {
+    const c = process.cpuUsage(c0);
+    into.push(wall);
+    if (!cpuSeconds.has(into)) cpuSeconds.set(into, []);
+    cpuSeconds.get(into)!.push((c.user + c.system) / 1e6);
+  }
+  return wall;
+}
+
+function cpuMedian(series: number[]): number {
+  return median(cpuSeconds.get(series) ?? [Number.NaN]);
 }
 
 function median(values: number[]): number {
@@ -56,15 +72,14 @@ function freshArray(dir: string, extra: Record<string, unknown> = {}): string[] 
   return createArray(dir, { level: 5, raidDevices: 4, chunkKib: 64, memberBytes: MEMBER_BYTES, assumeClean: true, homehost: 'mdlab', ...extra }).paths;
 }
 
-function syncSeconds(paths: string[], start: (a: MdArray) => void): number {
+function syncSeconds(paths: string[], into: number[], start: (a: MdArray) => void): void {
   const array = MdArray.assemble(paths);
   array.set(FAST);
-  const s = seconds(() => {
+  seconds(() => {
     start(array);
     array.waitIdleSync();
-  });
+  }, into);
   array.stop();
-  return s;
 }
 
 async function throughput(root: string): Promise<void> {
@@ -80,39 +95,39 @@ async function throughput(root: string): Promise<void> {
   const resync: number[] = [];
   array.stop();
   for (let round = 0; round < ROUNDS; round++) {
-    writeRef.push(seconds(() => writeFilesOnce(paths, MEMBER_BYTES - 2 * MiB, 2 * MiB)));
+    seconds(() => writeFilesOnce(paths, MEMBER_BYTES - 2 * MiB, 2 * MiB), writeRef);
     {
       const a = MdArray.assemble(paths);
-      writeMdlab.push(
-        seconds(() => {
-          for (let at = 0; at + data.length <= arrayBytes; at += data.length) a.writeSync(at, data);
-        }),
-      );
+      seconds(() => {
+        for (let at = 0; at + data.length <= arrayBytes; at += data.length) a.writeSync(at, data);
+      }, writeMdlab);
       a.stop();
     }
-    readRef.push(seconds(() => readFilesOnce(paths)));
-    check.push(syncSeconds(paths, (a) => a.setSyncAction('check')));
-    readRef.push(seconds(() => readFilesOnce(paths)));
-    resync.push(
-      syncSeconds(paths, (a) => {
-        // An unclean shutdown's state: parity unknown from sector 0.
-        a.mddev.recoveryCp = 0;
-        a.setSyncAction('resync');
-      }),
-    );
+    seconds(() => readFilesOnce(paths), readRef);
+    syncSeconds(paths, check, (a) => a.setSyncAction('check'));
+    seconds(() => readFilesOnce(paths), readRef);
+    syncSeconds(paths, resync, (a) => {
+      // An unclean shutdown's state: parity unknown from sector 0.
+      a.mddev.recoveryCp = 0;
+      a.setSyncAction('resync');
+    });
   }
   const memberData = MEMBER_BYTES * paths.length;
   const mbps = (bytes: number, s: number) => (bytes / MiB / s).toFixed(0);
   const r = median(readRef);
+  const rc = cpuMedian(readRef);
+  const cpuNote = (series: number[]) => `(CPU time ratio ${(rc / cpuMedian(series)).toFixed(2)}x)`;
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
   console.log(`read every member file once:   ${mbps(memberData, r)} MiB/s`);
-  console.log(`check (4 members):             ${mbps(memberData, median(check))} MiB/s of members  ratio ${(r / median(check)).toFixed(2)}x (target >= 0.8x)`);
-  console.log(`resync (4 members):            ${mbps(memberData, median(resync))} MiB/s of members  ratio ${(r / median(resync)).toFixed(2)}x (target >= 0.8x)`);
+  console.log(`check (4 members):             ${mbps(memberData, median(check))} MiB/s of members  ratio ${(r / median(check)).toFixed(2)}x (target >= 0.8x) ${cpuNote(check)}`);
+  console.log(`resync (4 members):            ${mbps(memberData, median(resync))} MiB/s of members  ratio ${(r / median(resync)).toFixed(2)}x (target >= 0.8x) ${cpuNote(resync)}`);
   const refWriteBytes = paths.length * (MEMBER_BYTES - 2 * MiB);
   const mdWriteBytes = arrayBytes * (4 / 3);
   const refRate = refWriteBytes / median(writeRef);
   const mdRate = mdWriteBytes / median(writeMdlab);
   console.log(`write member files directly:   ${(refRate / MiB).toFixed(0)} MiB/s of members`);
-  console.log(`full-stripe writes via md:     ${(mdRate / MiB).toFixed(0)} MiB/s of members  ratio ${(mdRate / refRate).toFixed(2)}x (target >= 0.6x)`);
+  const cpuRatio = mdWriteBytes / cpuMedian(writeMdlab) / (refWriteBytes / cpuMedian(writeRef));
+  console.log(`full-stripe writes via md:     ${(mdRate / MiB).toFixed(0)} MiB/s of members  ratio ${(mdRate / refRate).toFixed(2)}x (target >= 0.6x) (CPU time ratio ${cpuRatio.toFixed(2)}x)`);
 }
 
 async function hugeSparse(root: string): Promise<void> {
@@ -122,14 +137,18 @@ async function hugeSparse(root: string): Promise<void> {
   array.set(FAST);
   let progress = 0;
   let longestSliceMs = 0;
+  let longestSliceCpuMs = 0;
   array.subscribe((e) => {
     if (e.type === 'progress') progress++;
   });
   const t0 = performance.now();
   while (performance.now() - t0 < 3000) {
     const s0 = performance.now();
+    const c0 = process.cpuUsage();
     const r = array.runSlice();
     longestSliceMs = Math.max(longestSliceMs, performance.now() - s0);
+    const c = process.cpuUsage(c0);
+    longestSliceCpuMs = Math.max(longestSliceCpuMs, (c.user + c.system) / 1000);
     if (!r.busy && r.nextWakeMs !== null) await new Promise((res) => setTimeout(res, Math.max(0, Math.min(r.nextWakeMs! - array.clock.nowMs(), 10))));
   }
   const elapsed = (performance.now() - t0) / 1000;
@@ -137,10 +156,32 @@ async function hugeSparse(root: string): Promise<void> {
   const doneSectors = array.mddev.currResync;
   const rssMiB = process.memoryUsage().rss / MiB;
   array.stop();
+  const holes = readHolesLikeAPass(paths, doneSectors * 512 + 64 * MiB);
   let allocated = 0;
   for (const p of paths) allocated += fs.statSync(p).blocks * 512;
   console.log(`16 x 4 TiB resync for ${elapsed.toFixed(1)} s: ${(doneSectors / 2 / 1024 / elapsed).toFixed(0)} MiB/s per member, RSS ${rssMiB.toFixed(0)} MiB (target < 300), images allocate ${(allocated / MiB).toFixed(0)} MiB of ${16 * 4} TiB`);
-  console.log(`progress events: ${(progress / elapsed).toFixed(1)}/s (target >= 10); longest engine slice ${longestSliceMs.toFixed(1)} ms (target <= 16)`);
+  console.log(`progress events: ${(progress / elapsed).toFixed(1)}/s (target >= 10); longest engine slice ${longestSliceMs.toFixed(1)} ms (target <= 16), its longest CPU time ${longestSliceCpuMs.toFixed(1)} ms`);
+  console.log(`reference, reading the same holes as one raid5d pass does (128 KiB of each member): ${holes.mibPerSec.toFixed(0)} MiB/s, longest step ${holes.longestMs.toFixed(1)} ms (CPU ${holes.longestCpuMs.toFixed(1)} ms)`);
+}
+
+/** What one raid5d pass of the 16-member sync reads (PASS_IO_BYTES), without md: the floor under its slices. */
+function readHolesLikeAPass(paths: string[], fromBytes: number): { mibPerSec: number; longestMs: number; longestCpuMs: number } {
+  const fds = paths.map((p) => fs.openSync(p, 'r'));
+  const buf = Buffer.allocUnsafe(PASS_IO_BYTES / paths.length);
+  let longestMs = 0;
+  let longestCpuMs = 0;
+  let bytes = 0;
+  const t0 = performance.now();
+  for (let at = fromBytes; performance.now() - t0 < 1500; at += buf.length) {
+    const s0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (const fd of fds) bytes += fs.readSync(fd, buf, 0, buf.length, at);
+    longestMs = Math.max(longestMs, performance.now() - s0);
+    const c = process.cpuUsage(c0);
+    longestCpuMs = Math.max(longestCpuMs, (c.user + c.system) / 1000);
+  }
+  for (const fd of fds) fs.closeSync(fd);
+  return { mibPerSec: bytes / MiB / ((performance.now() - t0) / 1000), longestMs, longestCpuMs };
 }
 
 export async function bench(): Promise<void> {
