@@ -34,6 +34,9 @@ function memberField(s: ArraySnapshot, index: number, field: string): unknown {
       return m.recoveryStart ?? 'none';
     case 'image':
       return m.image;
+    case 'bad_blocks':
+      // sysfs bad_blocks, one "start length" per range; "none" when empty.
+      return m.badBlocks.map((b) => `${b.startSector} ${b.lengthSectors}`).join(', ') || 'none';
     default:
       return undefined;
   }

@@ -12,6 +12,7 @@ import { statusResync } from '../engine/md/mdstat';
 import type { SyncActionRequest } from '../engine/md/flags';
 import { MdIoError } from '../engine/types';
 import { FaultyDevice } from '../faults/faulty-device';
+import { PowerCutDomain } from '../faults/power-cut';
 import { Prng } from '../faults/prng';
 import { FileBlockDevice } from '../format/blockdev';
 import { fillLbaPattern } from '../format/lba-pattern';
@@ -184,13 +185,57 @@ export class ScenarioSteps {
   /** Every member sits behind a FaultyDevice, so `inject` / `clear` steps can break it like dm targets do. */
   private readonly devices = new Map<string, FaultyDevice>();
 
+  /** The members of the running array share one power supply: a `power-cut` step loses their writes in flight. */
+  private powerCut: PowerCutDomain | null = null;
+
   private engineOptions(): MdArrayOptions {
+    const powered: FaultyDevice[] = [];
+    const domain = new PowerCutDomain({ seed: this.s.seed, members: powered });
+    this.powerCut = domain;
     const openDevice = (imagePath: string): FaultyDevice => {
       const dev = new FaultyDevice(FileBlockDevice.open(imagePath, { readOnly: false }), { clock: () => this.clock.nowMs() });
       this.devices.set(path.resolve(imagePath), dev);
+      powered.push(dev);
       return dev;
     };
-    return { openDevice, ...this.options.engine, clock: this.clock, name: 'md0' };
+    const memberIo = {
+      nowMs: () => this.clock.nowMs(),
+      writeSubmitted: (rdev: { dev: unknown }, offsetBytes: number, lengthBytes: number, nowMs: number) =>
+        domain.submit(powered.indexOf(rdev.dev as FaultyDevice), offsetBytes, lengthBytes, nowMs),
+      writeCompleted: (token: number) => domain.complete(token),
+    };
+    return { openDevice, memberIo, ...this.options.engine, clock: this.clock, name: 'md0' };
+  }
+
+  /**
+   * The power fails. With `during-write`, that write is handed to md first and md runs for `after` (logical
+   * time): member writes not completed by then are lost (a member under a delay fault completes later), so a
+   * stripe can end with new data and old parity. `survival` is the chance a write in flight reached the disk
+   * anyway (seeded). Then the machine is dead, as after `crash`.
+   */
+  private powerCutStep(spec: Record<string, unknown>): void {
+    const array = this.need();
+    const domain = this.powerCut;
+    if (domain === null) throw new StepFailure('power-cut needs the array to have been started by this run');
+    const during = spec['during-write'] as Record<string, unknown> | undefined;
+    if (during !== undefined) {
+      const { offsetBytes, lengthBytes } = this.range(during);
+      if (offsetBytes % 512 !== 0 || lengthBytes % 512 !== 0) throw new ScenarioError('a write cut by the power covers whole sectors');
+      const data = this.patternBytes(during, offsetBytes, lengthBytes);
+      const pers = array.mddev.pers;
+      if (pers === null) throw new StepFailure('no running array: create or assemble it first');
+      pers.makeRequest({ op: 'write', sector: offsetBytes / 512, data, endIo: () => undefined });
+      array.sleepSync(durationMs(spec.after ?? 0));
+    }
+    const survival = typeof spec.survival === 'number' ? spec.survival : 0;
+    const report = domain.cut(this.clock.nowMs(), survival);
+    const lost = report.writes.filter((w) => w.outcome === 'dropped');
+    const kept = report.writes.length - lost.length;
+    const members = [...new Set(lost.map((w) => w.member))].sort((a, b) => a - b);
+    array.mddev.log(
+      `power cut at ${report.timeMs} ms: ${lost.length} member write(s) in flight lost${members.length ? ` (member ${members.join(', ')})` : ''}, ${kept} reached the disk.`,
+    );
+    array.crash();
   }
 
   private faultyDevice(ref: unknown): FaultyDevice {
@@ -274,6 +319,8 @@ export class ScenarioSteps {
       case 'clear':
         this.faultyDevice((value as { member?: unknown }).member).clearAll();
         return;
+      case 'power-cut':
+        return this.powerCutStep((value ?? {}) as Record<string, unknown>);
       default:
         if (this.options.extraSteps?.(verb, value, this.array)) return;
         throw new StepFailure(`step "${verb}" needs the fault layer, which this run does not have`);
@@ -333,6 +380,11 @@ export class ScenarioSteps {
       throw new StepFailure(`reading ${lengthBytes} bytes at ${offsetBytes} failed: ${(err as Error).message}`);
     }
     if (spec['expect-error'] === true) throw new StepFailure(`the read at ${offsetBytes} succeeded, but an I/O error was expected`);
+    if (spec['expect-wrong'] === true) {
+      // The write hole's lesson: md returns bytes that were never written there, and says no error.
+      if (got.every((b, i) => b === want[i])) throw new StepFailure(`reading ${lengthBytes} bytes at ${offsetBytes} returned the expected data, but wrong data was expected`);
+      return;
+    }
     for (let i = 0; i < lengthBytes; i++) {
       if (got[i] !== want[i]) {
         const sector = Math.floor((offsetBytes + i) / 512);

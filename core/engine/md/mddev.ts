@@ -261,9 +261,14 @@ export class Mddev {
     this.canDecreaseEvents = decision.canDecreaseEvents;
     this.sbFlags.clear();
     this.bitmap?.updateSb(this.events);
-    const written = writeSuperblocks(this.sbFacts(), decision.nospares, Math.floor(Date.now() / 1000));
+    const { written, failed } = writeSuperblocks(this.sbFacts(), decision.nospares, Math.floor(Date.now() / 1000));
     for (const rdev of this.rdevs) if (!rdev.faulty) rdev.flags.delete('Blocked');
     this.traceEmit('md_update_sb', `events ${this.events}, ${this.inSync ? 'clean' : 'active'}, ${written} superblock(s) written`);
+    // super_written: a member whose superblock cannot be written is failed; the next update records that.
+    for (const rdev of failed) {
+      this.log(`md: super_written gets error=-5 (${rdev.name})`);
+      this.mdError(rdev, 'superblock write failed');
+    }
   }
 
   sbFacts(): SbArrayFacts {

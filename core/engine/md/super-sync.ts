@@ -3,6 +3,7 @@
  * update, how the event counter moves, and which members are written. Faulty members are never
  * written again, so their events freeze and assembly later sees them as stale.
  */
+import { DeviceError } from '../../format/blockdev';
 import { FEATURE, MAX_SECTOR, ROLE_FAULTY, ROLE_SPARE, writeSuperblock, type Superblock1 } from '../../format/superblock';
 import { assert, toSafeNumber } from '../../util/assert';
 import type { Rdev } from './rdev';
@@ -103,22 +104,32 @@ export function nextEvents(input: {
   return { events: input.events + 1n, canDecreaseEvents: nospares, nospares };
 }
 
-/** Writes each member that needs it; returns how many superblocks were written. */
-export function writeSuperblocks(facts: SbArrayFacts, nospares: boolean, utimeSeconds: number): number {
+/**
+ * Writes each member that needs it; returns how many superblocks were written and which members failed
+ * the write (super_written's error: md fails them, as a member that cannot record its state cannot stay).
+ */
+export function writeSuperblocks(facts: SbArrayFacts, nospares: boolean, utimeSeconds: number): { written: number; failed: Rdev[] } {
   let written = 0;
+  const failed: Rdev[] = [];
   for (const rdev of facts.rdevs) {
     if (rdev.faulty) continue;
     if (rdev.sbEvents === facts.events) continue;
     if (nospares && rdev.raidDisk < 0 && rdev.sbEvents + 1n === facts.events) continue;
     const sb = super1Sync(facts, rdev, utimeSeconds);
-    writeBadBlockLog(rdev, sb);
-    writeSuperblock(rdev.dev, sb);
+    try {
+      writeBadBlockLog(rdev, sb);
+      writeSuperblock(rdev.dev, sb);
+    } catch (err) {
+      if (!(err instanceof DeviceError)) throw err;
+      failed.push(rdev);
+      continue;
+    }
     rdev.sb = sb;
     rdev.sbEvents = sb.events;
     rdev.badblocks.ackAll();
     written++;
   }
-  return written;
+  return { written, failed };
 }
 
 /** super_1_sync's log page, written before the superblock that flags it; only when the list changed. */

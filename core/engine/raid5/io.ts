@@ -225,7 +225,7 @@ function writeError(conf: R5Conf, rdev: RdevView, slot: number, sh: StripeHead, 
   sh.set(STRIPE.DEGRADED);
   rdev.flags.add('WriteErrorSeen');
   rdev.flags.add('WantReplacement');
-  recordOrFail(conf, rdev, sh, `write error at sector ${sh.sector} (${error.code})`);
+  recordOrFail(conf, rdev, sh, `write error at sector ${sh.sector} (${error.code})`, false);
 }
 
 /** Spec §4.10: decide what a failed block read means for the member. */
@@ -263,9 +263,12 @@ function readError(conf: R5Conf, rdev: RdevView, slot: number, sh: StripeHead, e
   dev.flags |= R5.ReadError;
 }
 
-/** rdev_set_badblocks, or md_error when the member is not in sync or its log cannot take the block. */
-function recordOrFail(conf: R5Conf, rdev: RdevView, sh: StripeHead, reason: string): void {
-  if (rdev.flags.has('In_sync') && conf.mddev.rdevSetBadblocks(rdev, sh.sector, STRIPE_SECTORS)) {
+/**
+ * rdev_set_badblocks, or md_error when the log cannot take the block. A read error is recorded only on an
+ * In_sync member: a member being rebuilt would have to record every block it cannot yet read.
+ */
+function recordOrFail(conf: R5Conf, rdev: RdevView, sh: StripeHead, reason: string, needInSync = true): void {
+  if ((!needInSync || rdev.flags.has('In_sync')) && conf.mddev.rdevSetBadblocks(rdev, sh.sector, STRIPE_SECTORS)) {
     conf.mddev.log(`md/raid:${conf.mddev.name}: ${reason}: recorded as a bad block on ${rdev.dev.name}`);
     return;
   }
