@@ -21,7 +21,7 @@ export const interruptedResync: Lab = {
         zh: '创建干净的 RAID5 并写入 4 MiB：写入刚发生时阵列处于 active 状态，超级块也如此记录（不是 clean）。',
       },
       actions: [{ create: null }, { write: { pattern: 'lba', offset: 0, length: '4M' } }],
-      checks: [{ expect: { array_state: 'active-idle' } }],
+      checks: [{ expect: { array_state: 'active' } }],
     },
     {
       id: 'unclean-shutdown',
