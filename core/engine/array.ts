@@ -413,7 +413,9 @@ export class MdArray {
       m.inSync = true;
       m.updateSb(true);
     }
-    for (const rdev of m.rdevs) rdev.dev.flush();
+    // A Faulty member is never written again (md_update_sb skips it), so it is not flushed either:
+    // its device may be the very thing that failed.
+    for (const rdev of m.rdevs) if (!rdev.faulty) rdev.dev.flush();
     for (const rdev of m.rdevs) rdev.dev.close();
     m.stopped = true;
     m.log(`md: ${m.name} stopped.`);
