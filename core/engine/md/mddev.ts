@@ -333,7 +333,10 @@ export class Mddev {
         worked = true;
       }
       if (!worked || this.clock.nowMs() >= deadlineMs || pass >= maxPasses) {
-        return { busy: worked || !this.quiescent(), nextWakeMs: this.nextWakeMs() };
+        // Member I/O that completes later (a delay fault) is a wait, not work: under a virtual clock time must jump to it.
+        const ioWakeMs = this.pers?.nextIoCompletionMs?.() ?? null;
+        const waitingOnIo = !worked && ioWakeMs !== null && ioWakeMs > this.clock.nowMs();
+        return { busy: worked || (!waitingOnIo && !this.quiescent()), nextWakeMs: this.nextWakeMs() };
       }
     }
   }
@@ -367,6 +370,8 @@ export class Mddev {
     if (this.safemodeDeadlineMs !== null && !this.inSync && this.writesPending === 0) candidates.push(this.safemodeDeadlineMs);
     const bitmapWake = this.bitmap?.nextWakeMs() ?? null;
     if (bitmapWake !== null) candidates.push(bitmapWake);
+    const ioWake = this.pers?.nextIoCompletionMs?.() ?? null;
+    if (ioWake !== null) candidates.push(ioWake);
     return candidates.length === 0 ? null : Math.min(...candidates);
   }
 
