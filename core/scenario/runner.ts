@@ -466,6 +466,11 @@ export class ScenarioSteps {
     if (array === null) throw new StepFailure('expect needs an array');
     const snapshot = array.snapshot();
     for (const [key, wanted] of Object.entries(spec)) {
+      // `log`: a line of md's kernel log (dmesg) since the array started contains this text.
+      if (key === 'log') {
+        if (!array.mddev.logs.some((line) => line.includes(String(wanted)))) throw new StepFailure(`expect log: no log line contains ${JSON.stringify(wanted)}`);
+        continue;
+      }
       const failure = checkExpectation(snapshot, key, wanted);
       if (failure !== null) throw new StepFailure(`expect ${key}: ${failure}`);
     }
