@@ -13,6 +13,8 @@ import { Rdev } from './rdev';
 
 export function failMember(m: Mddev, rdev: Rdev): void {
   if (rdev.faulty) return;
+  // A failed array has nothing left to protect; md answers the ioctl with EBUSY and mdadm says so.
+  if (m.broken) throw new MdRefusal(`set device faulty failed for ${rdev.name}:  Device or resource busy`);
   m.log(`mdadm: set ${rdev.name} faulty in ${m.name}`);
   m.mdError(rdev, 'set faulty by mdadm --fail');
 }
