@@ -7,8 +7,8 @@ import type { Lab } from '../types';
  * dirty regions), which `repair` does here by hand.
  *
  * The lost parity write is made with dm-flakey's drop_writes over the parity chunk of row 0 (member 3 holds
- * it in left-symmetric): exactly what the crash leaves behind. A real power cut mid-write needs the engine
- * to report member writes to the fault layer's power-cut domain, which MdArray does not do yet.
+ * it in left-symmetric): exactly what the crash leaves behind. The same hole made by a real power cut mid-write
+ * (the scenario step power-cut, a delayed parity member) is test/scenarios/write-hole.yaml.
  */
 export const writeHole: Lab = {
   name: 'write-hole',
