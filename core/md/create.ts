@@ -81,6 +81,10 @@ export function defaultDataOffsetSectors(devSectors: number, chunkKib: number): 
 export function defaultBitmapChunkBytes(componentSectors: number): number {
   const roomSectors = Math.min(chooseBmSpaceSectors(componentSectors), 256);
   const maxBits = (roomSectors * 512 - 256) * 8;
+  // choose_bm_space leaves no room at all below 128 sectors: there is no chunk size that would fit.
+  if (maxBits <= 0) {
+    throw new MdRefusal(`an internal bitmap needs members of at least 128 sectors of data, not ${componentSectors}.`);
+  }
   let minChunkBytes = 4096;
   let bits = Math.floor((componentSectors * 512) / minChunkBytes) + 1;
   while (bits > maxBits) {

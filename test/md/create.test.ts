@@ -116,6 +116,8 @@ describe('mdadm 4.2 creation policy', () => {
     expect(() => planCreate({ ...base, level: 4, layout: 2 })).toThrow('layout not meaningful for raid4 arrays.');
     expect(() => planCreate({ ...base, memberBytes: 1 << 20 })).toThrow(MdRefusal);
     expect(() => planCreate({ ...base, name: 'x'.repeat(33) })).toThrow(/32 bytes/);
+    // 1 MiB of data offset + 32 KiB: a 64-sector component, too small for any bitmap chunk.
+    expect(() => planCreate({ ...base, chunkKib: 4, bitmap: 'internal', memberBytes: (1 << 20) + (32 << 10) })).toThrow(/at least 128 sectors/);
   });
 
   it('creates 4 x 1 TiB members that stay sparse, carry a 64 MiB-chunk internal bitmap and assemble', () => {
