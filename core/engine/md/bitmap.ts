@@ -4,6 +4,7 @@
  * bit 14 RESYNC (a sync is covering it), the low 14 bits pending writes plus the on-disk-bit marker.
  */
 import { bitmapBits, BITMAP_SUPER_BYTES, countSetBits, getBit, parseBitmap, parseBitmapSuper, serializeBitmap, setBit, type BitmapSuper } from '../../format/bitmap';
+import { DeviceError } from '../../format/blockdev';
 import { assert } from '../../util/assert';
 import type { WriteIntentBitmap } from '../types';
 import type { Mddev } from './mddev';
@@ -247,9 +248,21 @@ export class MdBitmap implements WriteIntentBitmap {
 
   private writeArea(): void {
     const area = serializeBitmap({ super: this.sup, bits: this.onDisk });
+    const failed: Rdev[] = [];
     for (const rdev of this.mddev.rdevs) {
       if (rdev.faulty) continue;
-      writeBitmapArea(rdev, this.offsetSectors, area);
+      try {
+        writeBitmapArea(rdev, this.offsetSectors, area);
+      } catch (err) {
+        if (!(err instanceof DeviceError)) throw err;
+        failed.push(rdev);
+      }
+    }
+    // Bitmap pages go out like superblocks (md_super_write), so a member that cannot take them is failed
+    // as super_written fails it; after the loop, so the other members still get this update.
+    for (const rdev of failed) {
+      this.mddev.log(`md: super_written gets error=-5 (${rdev.name})`);
+      this.mddev.mdError(rdev, 'bitmap write failed');
     }
   }
 }
