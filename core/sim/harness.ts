@@ -264,17 +264,17 @@ class SimRun {
       this.log(`mdadm --fail disk${victim}`);
       this.array.fail(simImagePath(victim));
     } else if (how === 1) {
-      this.log(`disk${victim} dies (dm-error); read everything`);
+      this.log(`disk${victim} dies (dm-error); read everything, then write a stripe row`);
       dev.inject({ kind: 'fail' });
       this.verifyAll();
+      // Reads never touch a member holding only parity (RAID4, parity-first/last), and md cannot notice
+      // a death no I/O reaches; a full row write reaches every member, as the next write would.
+      this.writeRandomRow();
     } else if (how === 2) {
       this.log(`disk${victim} refuses writes (dm-error on its data area); write a stripe row`);
       const rdev = this.array.member(simImagePath(victim));
       dev.inject({ kind: 'write-error', range: { startSector: rdev.dataOffsetSectors, lengthSectors: this.mddev.devSectors } });
-      const row = this.prng.nextInt(this.shadow.sizeBytes / this.rowBytes);
-      const data = randomBytes(this.prng, this.rowBytes);
-      this.array.writeSync(row * this.rowBytes, data);
-      this.shadow.acknowledged(row * this.rowBytes, data);
+      this.writeRandomRow();
       this.array.waitIdleSync();
       if (!rdev.faulty) {
         // md may keep the member and record the failed blocks in its bad-block log instead (spec §4.11).
@@ -287,6 +287,14 @@ class SimRun {
     if (this.mddev.degraded() !== 1) broken(`after losing disk${victim} the array is ${this.mddev.degraded()} degraded, not 1`);
     dev.clearAll();
     this.verifyAll();
+  }
+
+  /** A whole stripe row of random data: one write that reaches every member, parity included. */
+  private writeRandomRow(): void {
+    const row = this.prng.nextInt(this.shadow.sizeBytes / this.rowBytes);
+    const data = randomBytes(this.prng, this.rowBytes);
+    this.array.writeSync(row * this.rowBytes, data);
+    this.shadow.acknowledged(row * this.rowBytes, data);
   }
 
   /** dm-dust under one member: md must correct it by rewrite and keep every byte. */

@@ -17,11 +17,8 @@ const SEEDS = { from: 1, count: 100, steps: 10 };
 const DEAD_DISK_SEEDS = { from: 1, count: 40, steps: 10 };
 
 /**
- * Seeds of DEAD_DISK_SEEDS that fail today because of an engine bug (remove them as it is fixed — the
- * harness's checks stay as they are). None in this range now; outside it, seed 10026 still shows that a
- * member whose every I/O fails can stay In_sync with bad blocks recorded after reads hit it, where the
- * kernel fails it once the superblock write persisting the log fails.
- * Replay any seed with: npm run soak -- --seed S --steps 10
+ * Seeds of DEAD_DISK_SEEDS that fail because of a known engine bug, listed with the bug until it is fixed
+ * (the harness's checks stay as they are). None today. Replay any seed with: npm run soak -- --seed S
  */
 const KNOWN_ENGINE_BUG_SEEDS = new Set<number>([]);
 
