@@ -1,4 +1,5 @@
 import type { Lab } from '../types';
+import { CLEAN_RAID5, CREATE_AND_WRITE_4M } from './common';
 
 /** Silent corruption is invisible to reads; only a parity check finds it, and repair rewrites parity. */
 export const bitrotCheckRepair: Lab = {
@@ -9,14 +10,9 @@ export const bitrotCheckRepair: Lab = {
     zh: '翻转成员中的一个比特，用 check 发现它（mismatch_cnt），用 repair 修正校验后再检查一次。',
   },
   seed: 105,
-  array: { level: 5, 'raid-devices': 4, layout: 'left-symmetric', chunk: '64K', size: '16M', bitmap: 'none', 'assume-clean': true },
+  array: CLEAN_RAID5,
   steps: [
-    {
-      id: 'create',
-      instruction: { en: 'Create a clean 4-member RAID5 and write 4 MiB of the lba pattern.', zh: '创建干净的 4 成员 RAID5 并写入 4 MiB 的 lba 图样。' },
-      actions: [{ create: null }, { write: { pattern: 'lba', offset: 0, length: '4M' } }],
-      checks: [{ expect: { degraded: 0, mismatch_cnt: 0 } }],
-    },
+    CREATE_AND_WRITE_4M,
     {
       id: 'rot',
       instruction: {

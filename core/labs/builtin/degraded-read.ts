@@ -1,4 +1,5 @@
 import type { Lab } from '../types';
+import { CLEAN_RAID5 } from './common';
 
 /** RAID5's promise: lose any one member and every byte still reads, rebuilt from parity on the fly. */
 export const degradedRead: Lab = {
@@ -9,7 +10,7 @@ export const degradedRead: Lab = {
     zh: '让 RAID5 的一个成员失效，再读回全部数据：每次读取都由校验实时重建。',
   },
   seed: 101,
-  array: { level: 5, 'raid-devices': 4, layout: 'left-symmetric', chunk: '64K', size: '16M', bitmap: 'none', 'assume-clean': true },
+  array: CLEAN_RAID5,
   steps: [
     {
       id: 'create',

@@ -1,4 +1,5 @@
 import type { Lab } from '../types';
+import { CLEAN_RAID5 } from './common';
 
 /**
  * resync_offset in the superblocks: an array that was not shut down cleanly is resynced, and a stopped
@@ -12,7 +13,7 @@ export const interruptedResync: Lab = {
     zh: '非正常关闭一个活动阵列，观察 md 对其重同步；在中途停止重同步，再看它从超级块中的检查点继续。',
   },
   seed: 103,
-  array: { level: 5, 'raid-devices': 4, layout: 'left-symmetric', chunk: '64K', size: '16M', bitmap: 'none', 'assume-clean': true },
+  array: CLEAN_RAID5,
   steps: [
     {
       id: 'write',

@@ -1,4 +1,5 @@
 import type { Lab } from '../types';
+import { CLEAN_RAID5, CREATE_AND_WRITE_4M } from './common';
 
 /**
  * The RAID5 write hole: a crash between the data writes and the parity write of a stripe leaves parity that
@@ -18,14 +19,9 @@ export const writeHole: Lab = {
     zh: '像崩溃那样丢失一个条带的校验写入，用 check 发现无声的不一致，并在成员丢失之前用 repair 弥合写洞。',
   },
   seed: 106,
-  array: { level: 5, 'raid-devices': 4, layout: 'left-symmetric', chunk: '64K', size: '16M', bitmap: 'none', 'assume-clean': true },
+  array: CLEAN_RAID5,
   steps: [
-    {
-      id: 'create',
-      instruction: { en: 'Create a clean 4-member RAID5 and write 4 MiB of the lba pattern.', zh: '创建干净的 4 成员 RAID5 并写入 4 MiB 的 lba 图样。' },
-      actions: [{ create: null }, { write: { pattern: 'lba', offset: 0, length: '4M' } }],
-      checks: [{ expect: { degraded: 0, mismatch_cnt: 0 } }],
-    },
+    CREATE_AND_WRITE_4M,
     {
       id: 'lose-parity-write',
       instruction: {
