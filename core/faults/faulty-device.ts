@@ -10,7 +10,7 @@
  *   timing  dm-delay latency and a bandwidth cap, in logical time (see timing.ts)
  *   image   the member itself; bit rot flips bits here directly, bypassing everything above
  */
-import { type BlockDevice, DeviceError } from '../format/blockdev';
+import { type BlockDevice, DeviceError, VectoredBlockDevice } from '../format/blockdev';
 import { assert } from '../util/assert';
 import { applyBitFlips, bitrotPlacements } from './bitrot';
 import { SectorSet } from './sector-set';
@@ -113,7 +113,7 @@ export function completionTimeMs(dev: BlockDevice, issuedAtMs: number): number {
   return dev instanceof FaultyDevice ? Math.max(issuedAtMs, dev.lastIoCompleteAtMs) : issuedAtMs;
 }
 
-export class FaultyDevice implements BlockDevice {
+export class FaultyDevice extends VectoredBlockDevice {
   private device: BlockDevice;
   private readonly list: ActiveFault[] = [];
   private nextFaultId = 1;
@@ -131,6 +131,7 @@ export class FaultyDevice implements BlockDevice {
     inner: BlockDevice,
     private readonly options: FaultyDeviceOptions,
   ) {
+    super();
     this.device = inner;
   }
 
@@ -302,14 +303,6 @@ export class FaultyDevice implements BlockDevice {
       // dm-dust forgets a bad block once it is written, as a drive remaps a pending sector on write.
       f.badSectors!.remove(startSector, endSector);
     }
-  }
-
-  read(buffer: Uint8Array, offsetBytes: number): void {
-    this.readv([buffer], offsetBytes);
-  }
-
-  write(buffer: Uint8Array, offsetBytes: number): void {
-    this.writev([buffer], offsetBytes);
   }
 
   /** An empty REQ_PREFLUSH write to dm-flakey: dropped or failed like any write while down. */

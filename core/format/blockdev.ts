@@ -35,6 +35,26 @@ export interface BlockDevice {
   close(): void;
 }
 
+/**
+ * Every member device really implements the vectored calls; the single-buffer ones are defined once here.
+ */
+export abstract class VectoredBlockDevice implements BlockDevice {
+  abstract readonly name: string;
+  abstract readonly sizeBytes: number;
+  abstract readv(buffers: Uint8Array[], offsetBytes: number): void;
+  abstract writev(buffers: Uint8Array[], offsetBytes: number): void;
+  abstract flush(): void;
+  abstract close(): void;
+
+  read(buffer: Uint8Array, offsetBytes: number): void {
+    this.readv([buffer], offsetBytes);
+  }
+
+  write(buffer: Uint8Array, offsetBytes: number): void {
+    this.writev([buffer], offsetBytes);
+  }
+}
+
 /** Linux caps one readv/writev at IOV_MAX buffers. */
 const IOV_MAX = 1024;
 
@@ -87,7 +107,7 @@ export interface OpenOptions {
 }
 
 /** A member backed by an image file. Never fills holes: images stay sparse. */
-export class FileBlockDevice implements BlockDevice {
+export class FileBlockDevice extends VectoredBlockDevice {
   private fd: number | null;
 
   private constructor(
@@ -97,6 +117,7 @@ export class FileBlockDevice implements BlockDevice {
     readonly sizeBytes: number,
     readonly readOnly: boolean,
   ) {
+    super();
     this.fd = fd;
   }
 
@@ -175,14 +196,6 @@ export class FileBlockDevice implements BlockDevice {
     throw new DeviceError('SHORT_READ', this.name, position, 'read returned no data before the end of the device');
   }
 
-  read(buffer: Uint8Array, offsetBytes: number): void {
-    this.readv([buffer], offsetBytes);
-  }
-
-  write(buffer: Uint8Array, offsetBytes: number): void {
-    this.writev([buffer], offsetBytes);
-  }
-
   flush(): void {
     const fd = this.liveFd(0);
     if (this.readOnly) return;
@@ -205,7 +218,7 @@ export class FileBlockDevice implements BlockDevice {
 export const MEM_PAGE_BYTES = 64 * 1024;
 
 /** A member in memory. Pages are allocated on first write, so a multi-TiB device costs nothing until used. */
-export class MemBlockDevice implements BlockDevice {
+export class MemBlockDevice extends VectoredBlockDevice {
   private readonly pages = new Map<number, Uint8Array>();
   private closed = false;
 
@@ -213,6 +226,7 @@ export class MemBlockDevice implements BlockDevice {
     readonly name: string,
     readonly sizeBytes: number,
   ) {
+    super();
     assertSafeInteger(sizeBytes, 'sizeBytes');
   }
 
@@ -243,14 +257,6 @@ export class MemBlockDevice implements BlockDevice {
       this.copyIn(buffer, position);
       position += buffer.byteLength;
     }
-  }
-
-  read(buffer: Uint8Array, offsetBytes: number): void {
-    this.readv([buffer], offsetBytes);
-  }
-
-  write(buffer: Uint8Array, offsetBytes: number): void {
-    this.writev([buffer], offsetBytes);
   }
 
   flush(): void {

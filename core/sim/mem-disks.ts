@@ -3,7 +3,7 @@
  * members on stop (and mdadm --remove closes one), but the medium must survive for the next assemble,
  * so the engine only ever gets a handle; closing a handle leaves the image alone.
  */
-import { type BlockDevice, DeviceError, MemBlockDevice } from '../format/blockdev';
+import { DeviceError, MemBlockDevice, VectoredBlockDevice } from '../format/blockdev';
 import { serializeBitmap } from '../format/bitmap';
 import { writeSuperblock } from '../format/superblock';
 import { imageName, type CreatePlan } from '../md/create';
@@ -11,10 +11,12 @@ import { imageName, type CreatePlan } from '../md/create';
 /** Where the simulated images "live": only a name space for the engine's imagePath arguments. */
 export const SIM_DIR = '/mdlab-sim';
 
-export class DiskHandle implements BlockDevice {
+export class DiskHandle extends VectoredBlockDevice {
   private closed = false;
 
-  constructor(readonly image: MemBlockDevice) {}
+  constructor(readonly image: MemBlockDevice) {
+    super();
+  }
 
   get name(): string {
     return this.image.name;
@@ -41,14 +43,6 @@ export class DiskHandle implements BlockDevice {
   writev(buffers: Uint8Array[], offsetBytes: number): void {
     this.checkOpen(offsetBytes);
     this.image.writev(buffers, offsetBytes);
-  }
-
-  read(buffer: Uint8Array, offsetBytes: number): void {
-    this.readv([buffer], offsetBytes);
-  }
-
-  write(buffer: Uint8Array, offsetBytes: number): void {
-    this.writev([buffer], offsetBytes);
   }
 
   flush(): void {
