@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ArrayIdSchema, CreateChoicesSchema } from './lab';
 import { ArraySnapshotSchema } from './snapshot';
 
 /*
@@ -58,6 +59,58 @@ export const ReplayStateSchema = z.object({
 
 export const RecentSessionSchema = z.object({ folder: FolderSchema, name: z.string(), openedAt: z.string() });
 
+/*
+ * The live session: the lab's one open array IS a session (a folder in core/session's format), and every
+ * action on it is journaled before its request is answered. Where a session folder is, is a SessionPlace:
+ *   {folder}     a folder a native dialog chose (Electron main answers `dialog.chooseFolder`; main only relays
+ *                folders it has handed out itself: from a dialog, Recent, or a session reply), or
+ *   {workspace}  a session in the engine host's workspace, by id (the browser lab, which has no dialogs:
+ *                `dialog.chooseFolder` answers NO_DIALOG there, and the UI picks from `session.list`).
+ */
+export const SessionPlaceSchema = z.union([
+  z.object({ folder: FolderSchema }).strict(),
+  z.object({ workspace: ArrayIdSchema }).strict(),
+]);
+export type SessionPlace = z.infer<typeof SessionPlaceSchema>;
+
+/** What the folder is chosen for: a new session's folder (made by mdlab), an existing one, a copy's. */
+export const FolderPurposeSchema = z.enum(['new', 'open', 'saveAs']);
+export type FolderPurpose = z.infer<typeof FolderPurposeSchema>;
+
+/** The error code of `dialog.chooseFolder` where there is no native dialog (the browser lab host). */
+export const NO_DIALOG = 'NO_DIALOG';
+
+/** Bounds notes.md: a lab write-up, not a data store. */
+export const NOTES_MAX_CHARS = 64 * 1024;
+export const SessionNameSchema = z.string().trim().min(1).max(200);
+
+export const LiveSessionInfoSchema = z.object({
+  /** The open array's id: what events (`progress`, `trace`) and array.* replies call it. */
+  id: ArrayIdSchema,
+  name: z.string(),
+  /** The session folder (absolute), for session.inspect/replay/report/exportScenario and Recent. */
+  folder: FolderSchema,
+  /** The folder's last name, for titles ("my-lab"). */
+  folderName: z.string(),
+  place: SessionPlaceSchema,
+  createdAt: z.string(),
+  arrayUuid: z.string(),
+  /** Actions and faults recorded in the journal so far (anchoring waits included). */
+  steps: count,
+  /** Steps recorded since the session was opened, created or saved as. */
+  dirty: z.boolean(),
+  /** Every recorded step is on disk (the journal is synced before each request is answered). */
+  autosaved: z.boolean(),
+  /** Things the user should know about the open (a torn journal line that was dropped). */
+  messages: z.array(z.string()),
+});
+export type LiveSessionInfo = z.infer<typeof LiveSessionInfoSchema>;
+
+/** A live session and its running array, as new/open/saveAs answer. */
+export const LiveSessionSchema = z.object({ session: LiveSessionInfoSchema, snapshot: ArraySnapshotSchema });
+
+export const WorkspaceSessionSchema = z.object({ id: ArrayIdSchema, name: z.string(), open: z.boolean() });
+
 export const sessionRequests = {
   'labs.list': { params: z.object({}).strict(), result: z.object({ labs: z.array(LabInfoSchema) }) },
   'labs.run': { params: z.object({ name: z.string().min(1).max(64) }).strict(), result: LabRunResultSchema },
@@ -67,4 +120,29 @@ export const sessionRequests = {
   'session.exportScenario': { params: z.object({ folder: FolderSchema }).strict(), result: z.object({ yaml: z.string() }) },
   'session.report': { params: z.object({ folder: FolderSchema }).strict(), result: z.object({ html: z.string() }) },
   'session.recent': { params: z.object({}).strict(), result: z.object({ sessions: z.array(RecentSessionSchema) }) },
+
+  /**
+   * Asks for a folder. Electron main answers it with a native dialog (null when cancelled); an engine host
+   * without a window answers NO_DIALOG, and the UI offers `session.list` (choose by name) instead.
+   */
+  'dialog.chooseFolder': {
+    params: z.object({ purpose: FolderPurposeSchema, suggestedName: z.string().max(64).optional() }).strict(),
+    result: z.object({ place: SessionPlaceSchema.nullable() }),
+  },
+  /** The sessions in the engine host's workspace (the browser lab's "folders"), by id. */
+  'session.list': { params: z.object({}).strict(), result: z.object({ sessions: z.array(WorkspaceSessionSchema) }) },
+  /** mdadm --create into a new session folder (which must not exist, or be empty), then run it live. */
+  'session.new': {
+    params: z.object({ place: SessionPlaceSchema, name: SessionNameSchema, choices: CreateChoicesSchema, seed: z.number().int().min(0).max(0xffffffff).optional() }).strict(),
+    result: LiveSessionSchema,
+  },
+  /** Closes the open session (if any), then assembles this one from its images. A bad folder changes nothing. */
+  'session.open': { params: z.object({ place: SessionPlaceSchema }).strict(), result: LiveSessionSchema },
+  /** Copies the open session (images sparsely) to a new folder and continues there. */
+  'session.saveAs': { params: z.object({ place: SessionPlaceSchema }).strict(), result: LiveSessionSchema },
+  /** Stops the array cleanly and journals the close (with the array's sha256 when cheap). */
+  'session.close': { params: z.object({}).strict(), result: z.object({ closed: z.boolean(), arraySha256: z.string().nullable() }) },
+  'session.current': { params: z.object({}).strict(), result: z.object({ session: LiveSessionInfoSchema.nullable() }) },
+  'session.getNotes': { params: z.object({}).strict(), result: z.object({ text: z.string() }) },
+  'session.setNotes': { params: z.object({ text: z.string().max(NOTES_MAX_CHARS) }).strict(), result: z.object({ chars: count }) },
 } as const;

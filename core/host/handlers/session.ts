@@ -4,6 +4,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { NO_DIALOG } from '../../api';
 import { BUILTIN_LABS, findLab } from '../../labs';
 import { runLab } from '../../labs/run-lab';
 import { describeStep } from '../../report/html';
@@ -53,4 +54,8 @@ export const sessionHandlers: HandlerTable = {
   'session.exportScenario': ({ folder }) => ({ yaml: exportScenario(folder) }),
   'session.report': ({ folder }) => ({ html: sessionReportHtml(folder) }),
   'session.recent': () => ({ sessions: new RecentSessions(recentFile()).prune() }),
+  // Only Electron main has a window to hang a dialog on; it answers this request before it reaches a host.
+  'dialog.chooseFolder': () => {
+    throw Object.assign(new Error('This mdlab has no native dialogs (browser lab): choose a session of the workspace by name.'), { code: NO_DIALOG });
+  },
 };
