@@ -426,6 +426,17 @@ export class ScenarioSteps {
         return c === null ? array.idle() : (c.doneSectors * 100) / c.totalSectors >= pct;
       };
       what = `sync progress ${pct}%`;
+    } else if (typeof spec.sector === 'number') {
+      // A live session's anchor: the sync had reached this sector (curr_resync less in flight, as
+      // /proc/mdstat counts it) when the next step was taken. A sync that ends first ends the wait too.
+      const sector = spec.sector;
+      const want = spec.sync_action ?? spec['sync-action'];
+      const m = array.mddev;
+      done = () => {
+        if (m.syncThread === null || !m.recovery.has('RUNNING')) return array.idle();
+        return m.currResync - m.recoveryActive >= sector && (want === undefined || array.snapshot().syncAction === want);
+      };
+      what = `${want === undefined ? 'the sync' : String(want)} to reach sector ${sector}`;
     } else if (typeof spec.state === 'string') {
       const want = spec.state;
       done = () => {
@@ -438,7 +449,7 @@ export class ScenarioSteps {
       done = () => array.snapshot().syncAction === want;
       what = `sync_action ${String(want)}`;
     } else {
-      throw new ScenarioError(`wait takes idle, {progress: N|held}, {state: S} or {sync_action: A}, got ${JSON.stringify(value)}`);
+      throw new ScenarioError(`wait takes idle, {progress: N|held}, {state: S}, {sync_action: A} or {sector: N, sync_action?: A}, got ${JSON.stringify(value)}`);
     }
     const showProgress = (): void => {
       const line = statusResync(array.mddev);
