@@ -3,8 +3,10 @@ import EngineInfoPanel from './components/EngineInfoPanel.vue';
 import ArrayPanel from './components/array/ArrayPanel.vue';
 import DataPanel from './components/data/DataPanel.vue';
 import FailurePanel from './components/failure/FailurePanel.vue';
+import LabsPanel from './components/labs/LabsPanel.vue';
 import EventLog from './components/log/EventLog.vue';
 import MonitorPanel from './components/monitor/MonitorPanel.vue';
+import SessionsPanel from './components/session/SessionsPanel.vue';
 import TracePanel from './components/trace/TracePanel.vue';
 import CreatePanel from './components/wizard/CreatePanel.vue';
 
@@ -20,12 +22,14 @@ export interface PanelEntry {
 }
 
 export const panels: readonly PanelEntry[] = [
-  { id: 'engine', titleKey: 'panels.engine', component: EngineInfoPanel },
-  { id: 'create', titleKey: 'panels.create', component: CreatePanel },
   { id: 'array', titleKey: 'panels.array', component: ArrayPanel },
+  { id: 'create', titleKey: 'panels.create', component: CreatePanel },
+  { id: 'sessions', titleKey: 'session.nav', component: SessionsPanel },
+  { id: 'labs', titleKey: 'labs.nav', component: LabsPanel },
   { id: 'failure', titleKey: 'panels.failure', component: FailurePanel },
   { id: 'monitor', titleKey: 'panels.monitor', component: MonitorPanel },
   { id: 'trace', titleKey: 'panels.trace', component: TracePanel },
   { id: 'data', titleKey: 'panels.data', component: DataPanel },
   { id: 'log', titleKey: 'panels.log', component: EventLog },
+  { id: 'engine', titleKey: 'panels.engine', component: EngineInfoPanel },
 ];

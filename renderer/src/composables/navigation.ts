@@ -1,7 +1,8 @@
 import { ref } from 'vue';
 
 /** Which panel the shell shows; shared so a panel can send the user on (wizard -> array view). */
-const activeId = ref<string>('engine');
+// The array view first: with no array open it is the welcome screen leading to New, Open and the labs.
+const activeId = ref<string>('array');
 
 export function useNavigation() {
   return {
