@@ -147,29 +147,93 @@ export const SpeedLimitsSchema = z.object({
 
 /**
  * Faults the lab offers on one member, each modelled on a device-mapper target (core/faults/spec.ts
- * has the full set; the lab's panel offers the ones that need no seed or timeline).
+ * runs them). Sectors are image sectors (data offset included), as dm targets under md count them.
  */
 const LabSectorRangeSchema = z.object({
   startSector: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   lengthSectors: z.number().int().min(1).max(1 << 30),
 }).strict();
+const latencyMs = z.number().int().min(0).max(60_000);
+/** dm-flakey's corrupt_bio_byte: byte nthByte (1-based) of each read or written bio becomes value while down. */
+const LabCorruptBioByteSchema = z.object({
+  nthByte: z.number().int().min(1).max(1 << 20),
+  direction: z.enum(['read', 'write']),
+  value: z.number().int().min(0).max(255),
+}).strict();
+const LabFlakeySchema = z.object({
+  kind: z.literal('flakey'),
+  upMs: z.number().int().min(0).max(3_600_000),
+  downMs: z.number().int().min(0).max(3_600_000),
+  errorReads: z.boolean(),
+  errorWrites: z.boolean(),
+  /** Writes while down succeed but never reach the disk. */
+  dropWrites: z.boolean().default(false),
+  corruptBioByte: LabCorruptBioByteSchema.nullable().default(null),
+}).strict();
+export const LAB_BITROT_MAX_SECTORS = 64;
+export const LAB_BITROT_MAX_COUNT = 4096;
 export const LabFaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('fail') }).strict(),
   z.object({ kind: z.literal('unplug') }).strict(),
   z.object({ kind: z.literal('read-error'), range: LabSectorRangeSchema }).strict(),
   z.object({ kind: z.literal('write-error'), range: LabSectorRangeSchema }).strict(),
+  LabFlakeySchema,
+  /** dm-delay: every read / write completes this much later. */
+  z.object({ kind: z.literal('delay'), readMs: latencyMs, writeMs: latencyMs }).strict(),
+  /** A slow disk: transfers serialised at this bandwidth. */
+  z.object({ kind: z.literal('slow'), bandwidthKibPerSec: z.number().int().min(1).max(10_000_000) }).strict(),
+  /** Silent corruption: one bit flipped in each chosen sector, or `count` bits at seeded random places. */
   z.object({
-    kind: z.literal('flakey'),
-    upMs: z.number().int().min(0).max(3_600_000),
-    downMs: z.number().int().min(0).max(3_600_000),
-    errorReads: z.boolean(),
-    errorWrites: z.boolean(),
+    kind: z.literal('bitrot'),
+    placement: z.discriminatedUnion('by', [
+      z.object({ by: z.literal('chosen'), sectors: z.array(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)).min(1).max(LAB_BITROT_MAX_SECTORS) }).strict(),
+      z.object({
+        by: z.literal('seeded'),
+        count: z.number().int().min(1).max(LAB_BITROT_MAX_COUNT),
+        seed: z.number().int().min(0).max(0xffffffff),
+        range: LabSectorRangeSchema.nullable().default(null),
+      }).strict(),
+    ]),
   }).strict(),
-]);
-export type LabFault = z.infer<typeof LabFaultSchema>;
+]).superRefine((f, ctx) => {
+  // The same conflicts dm-flakey's constructor refuses.
+  if (f.kind !== 'flakey') return;
+  if (f.dropWrites && f.errorWrites) ctx.addIssue({ code: 'custom', message: 'drop_writes conflicts with error_writes', path: ['dropWrites'] });
+  if (f.dropWrites && f.corruptBioByte?.direction === 'write') {
+    ctx.addIssue({ code: 'custom', message: 'corrupt_bio_byte on writes is incompatible with drop_writes', path: ['corruptBioByte'] });
+  }
+});
+export type LabFault = z.output<typeof LabFaultSchema>;
+export type LabFaultInput = z.input<typeof LabFaultSchema>;
+export type LabFaultKind = LabFault['kind'];
 
+/** The sync kinds a progress trigger can wait for (sysfs sync_action words). */
+export const LabSyncKindSchema = z.enum(['resync', 'recover', 'check', 'repair']);
+
+/** When a fault takes effect: absent = now. */
+export const LabTriggerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('after'), ms: z.number().int().min(0).max(86_400_000) }).strict(),
+  /** When the running sync of this kind has done `percent` of its work. */
+  z.object({ kind: z.literal('progress'), percent: z.number().min(0).max(100), action: LabSyncKindSchema }).strict(),
+  /** Just before the nth write to the member (counted from now): that write is the first to see the fault. */
+  z.object({ kind: z.literal('nth-write'), n: z.number().int().min(1).max(1_000_000_000) }).strict(),
+]);
+export type LabTrigger = z.infer<typeof LabTriggerSchema>;
+
+/** A member image by its number N (diskN.img): members keep it through fail, remove and re-add. */
+export const LabMemberNumberSchema = z.number().int().min(0).max(LAB_LIMITS.maxRaidDevices + LAB_LIMITS.maxSpareDevices);
+
+export const InjectParamsSchema = z.object({ member: LabMemberNumberSchema, fault: LabFaultSchema, when: LabTriggerSchema.optional() }).strict();
+/** `pending`: the id is a scheduled fault's (cancel it), not an active fault's. */
+export const ClearFaultParamsSchema = z.object({ member: LabMemberNumberSchema, id: z.number().int().nonnegative().max(1_000_000), pending: z.boolean().optional() }).strict();
+
+const text = z.string().max(1024);
 export const MemberFaultsSchema = z.object({
   image: z.string(),
-  faults: z.array(z.object({ id: count, text: z.string().max(1024), state: z.enum(['on', 'up', 'down', 'done']), hits: count })),
+  faults: z.array(z.object({ id: count, text, state: z.enum(['on', 'up', 'down', 'done']), hits: count })),
+  /** Scheduled on the timeline, not fired yet: cancel with clearFault {pending: true}. */
+  pending: z.array(z.object({ id: count, trigger: text, action: text })).default([]),
+  /** Scheduled steps that fired (or were refused when they fired), oldest first. */
+  fired: z.array(z.object({ id: count, trigger: text, action: text, atMs: z.number().nonnegative(), refused: text.nullable() })).default([]),
 });
-export type MemberFaults = z.infer<typeof MemberFaultsSchema>;
+export type MemberFaults = z.output<typeof MemberFaultsSchema>;

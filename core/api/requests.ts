@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   ArrayIdSchema, ArraySummarySchema, CreateChoicesSchema, CreatePlanSchema, HexViewSchema, ImageUsageSchema, LAB_LIMITS,
-  LabFaultSchema, LayoutPreviewParamsSchema, MemberFaultsSchema, LayoutPreviewSchema, ManageActionSchema, OpenArraySchema, PatternResultSchema, SectorMapSchema,
+  InjectParamsSchema, ClearFaultParamsSchema, LayoutPreviewParamsSchema, MemberFaultsSchema, LayoutPreviewSchema, ManageActionSchema, OpenArraySchema, PatternResultSchema, SectorMapSchema,
   SpeedLimitsSchema, SyncActionWriteSchema,
 } from './lab';
 import { sessionRequests } from './session';
@@ -89,11 +89,8 @@ export const requests = {
     result: HexViewSchema,
   },
   'array.faults': { params: noParams, result: faultsReply },
-  'array.inject': { params: z.object({ member: memberNumber, fault: LabFaultSchema }).strict(), result: faultsReply },
-  'array.clearFault': {
-    params: z.object({ member: memberNumber, id: z.number().int().nonnegative().max(1_000_000) }).strict(),
-    result: faultsReply,
-  },
+  'array.inject': { params: InjectParamsSchema, result: faultsReply },
+  'array.clearFault': { params: ClearFaultParamsSchema, result: faultsReply },
   'array.pattern': {
     params: z.object({ op: z.enum(['write', 'verify']), lengthBytes: z.number().int().min(512).max(LAB_LIMITS.maxPatternBytes).optional() }).strict(),
     result: PatternResultSchema,

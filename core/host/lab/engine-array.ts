@@ -8,25 +8,11 @@ import { MdArray, type MdArrayOptions } from '../../engine/array';
 import { RealClock } from '../../engine/clock';
 import { openImage } from '../../engine/md/run-array';
 import { createRaid5Personality } from '../../engine/raid5';
-import { FaultyDevice, type FaultSpecInput } from '../../faults';
+import { FaultyDevice } from '../../faults';
 import type { CreateOptions } from '../../md/create';
 import { MdRefusal } from '../../md/errors';
+import { faultSpecOf } from './fault-step';
 import type { LabArray, SyncActionWrite } from './session';
-
-/** The lab's fault choices in the fault layer's terms (core/faults/spec.ts). */
-function faultSpecOf(fault: LabFault): FaultSpecInput {
-  switch (fault.kind) {
-    case 'fail':
-    case 'unplug':
-      return { kind: fault.kind };
-    case 'read-error':
-      return { kind: 'read-error', range: fault.range, clearOnWrite: true };
-    case 'write-error':
-      return { kind: 'write-error', range: fault.range };
-    case 'flakey':
-      return { kind: 'flakey', upMs: fault.upMs, downMs: fault.downMs, features: { errorReads: fault.errorReads, errorWrites: fault.errorWrites } };
-  }
-}
 
 /**
  * Every member image opens through a FaultyDevice, so faults can be injected under md at any time,
@@ -56,7 +42,7 @@ class FaultedMembers {
     return imagePaths.flatMap((imagePath) => {
       const device = this.byPath.get(imagePath);
       if (!device) return [];
-      return [{ image: device.name, faults: device.faults().map((f) => ({ id: f.id, text: f.text.slice(0, 1024), state: f.state, hits: f.hits })) }];
+      return [{ image: device.name, faults: device.faults().map((f) => ({ id: f.id, text: f.text.slice(0, 1024), state: f.state, hits: f.hits })), pending: [], fired: [] }];
     });
   }
 }

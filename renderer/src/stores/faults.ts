@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { useClient, type ApiError, type LabFault, type MemberFaults } from '../api';
+import { useClient, type ApiError, type LabFaultInput, type MemberFaults } from '../api';
 import { toApiError } from './errors';
 import { useLogStore } from './log';
 
@@ -21,7 +21,7 @@ export const useFaultsStore = defineStore('faults', () => {
   }
 
   const refresh = () => run('fault layer', () => client.call('array.faults', {}));
-  const inject = (member: number, fault: LabFault) => run(`inject ${fault.kind} on disk${member}.img`, () => client.call('array.inject', { member, fault }));
+  const inject = (member: number, fault: LabFaultInput) => run(`inject ${fault.kind} on disk${member}.img`, () => client.call('array.inject', { member, fault }));
   const clear = (member: number, id: number) => run(`clear fault #${id} on disk${member}.img`, () => client.call('array.clearFault', { member, id }));
 
   return { members, error, refresh, inject, clear };
