@@ -51,6 +51,8 @@ export class R5Conf {
   /** preread_bypass_threshold (sysfs), default 1. */
   bypassThreshold = 1;
   lastHold: StripeHead | null = null;
+  /** The stripe getActiveStripe took last (a hint for the next one's slot). */
+  private lastTaken: StripeHead | null = null;
   /** The last sync_request skipped its range without I/O (the kernel's `*skipped`). */
   lastSyncSkipped = false;
   /** A member was added that the bitmap cannot describe: recovery must ignore the bitmap. */
@@ -129,16 +131,36 @@ export class R5Conf {
       if (sh.listName !== null) this.lists.get(sh.listName)!.remove(sh);
       return sh;
     }
-    sh = this.inactive.popHead() ?? undefined;
+    sh = this.takeFreeStripe(sector) ?? undefined;
     if (!sh) {
       if (this.allocated >= this.maxNrStripes) return null;
       if (this.slab === null || this.slab.full) this.slab = new StripeSlab(this.disks);
       sh = new StripeHead(this.disks, this.slab);
+      this.slab.stripes[sh.slot] = sh;
       this.allocated++;
     }
     sh.init(sector, parityDisk(this.geometry, Math.floor(sector / this.geometry.chunkSectors)));
     this.hash.set(sector, sh);
+    this.lastTaken = sh;
     return sh;
+  }
+
+  /**
+   * get_free_stripe, preferring the free stripe in the slot after the one that took the previous
+   * sector: a sequential stream (a sync, a large write) then sits in consecutive slots, and its member
+   * pages are back to back for merged I/O. Free stripes hold nothing, so which one is taken changes no
+   * outcome.
+   */
+  private takeFreeStripe(sector: number): StripeHead | null {
+    const last = this.lastTaken;
+    if (last !== null && last.sector === sector - STRIPE_SECTORS) {
+      const next = last.slab.stripes[last.slot + 1];
+      if (next !== undefined && next.listName === this.inactive.name) {
+        this.inactive.remove(next);
+        return next;
+      }
+    }
+    return this.inactive.popHead();
   }
 
   /** do_release_stripe: put the stripe on the list its state asks for, or back in the free pool. */

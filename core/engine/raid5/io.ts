@@ -148,7 +148,13 @@ export class MemberQueues {
   private runMerged(conf: R5Conf, rdev: RdevView, slot: number, op: Op, stripes: StripeHead[], nowMs: number): InFlight {
     const iov = this.iov;
     iov.length = 0;
-    for (const sh of stripes) iov.push(sh.dev[slot].page);
+    // Stripes in consecutive slab slots have this member's pages back to back: one iovec per such run.
+    let runStart = 0;
+    for (let k = 1; k <= stripes.length; k++) {
+      if (k < stripes.length && stripes[k].slab === stripes[k - 1].slab && stripes[k].slot === stripes[k - 1].slot + 1) continue;
+      iov.push(k - runStart === 1 ? stripes[runStart].dev[slot].page : stripes[runStart].slab.view(stripes[runStart].dev[slot].pageOffset, (k - runStart) * STRIPE_BYTES));
+      runStart = k;
+    }
     const offsetBytes = (rdev.dataOffsetSectors + stripes[0].sector) * 512;
     const lengthBytes = stripes.length * STRIPE_BYTES;
     const hooks = conf.mddev.memberIo;

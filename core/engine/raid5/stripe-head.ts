@@ -7,6 +7,7 @@ import type { SyncKind } from '../types';
 import type { BioPart } from './bio';
 import { R5 as R5_BITS, STRIPE as STRIPE_BITS } from './flags';
 import type { StripeSlab } from './slab';
+import { STRIPE_BYTES } from './stripe-bytes';
 
 const R5 = R5_BITS;
 const STRIPE = STRIPE_BITS;
@@ -24,7 +25,11 @@ export class R5Dev {
   written: BioPart[] = [];
   towriteBytes = 0;
 
-  constructor(readonly page: Buffer) {}
+  constructor(
+    readonly page: Buffer,
+    /** The page's offset in its slab's arena (what the XOR kernels and run merging use). */
+    readonly pageOffset: number,
+  ) {}
 
   has(flag: number): boolean {
     return (this.flags & flag) !== 0;
@@ -49,6 +54,8 @@ export class StripeHead {
   /** Member I/Os submitted and not yet completed; the stripe stays off every list meanwhile. */
   ioPending = 0;
   readonly dev: R5Dev[];
+  /** Slot in the slab: stripes in consecutive slots have each member's pages back to back. */
+  readonly slot: number;
 
   /** Intrusive list links (`sh->lru`): a stripe is on at most one list. */
   listName: string | null = null;
@@ -60,7 +67,12 @@ export class StripeHead {
     /** Where the pages live; parity arithmetic runs in its arena. */
     readonly slab: StripeSlab,
   ) {
-    this.dev = slab.takeStripe().map((page) => new R5Dev(page));
+    this.slot = slab.takeSlot();
+    this.dev = [];
+    for (let i = 0; i < disks; i++) {
+      const offset = slab.pageOffset(this.slot, i);
+      this.dev.push(new R5Dev(slab.view(offset, STRIPE_BYTES), offset));
+    }
   }
 
   test(bit: number): boolean {

@@ -1,0 +1,75 @@
+;; The XOR kernels of core/util/xor-simd.ts. The bytes embedded there are this text assembled with
+;; WABT (`wat2wasm --enable-simd`, or the `wabt` npm package's parseWat(...).toBinary({})); change both together.
+(module
+  (memory (export "mem") 0)
+  ;; dst = a ^ b over len bytes (len a multiple of 16)
+  (func (export "xor2") (param $dst i32) (param $a i32) (param $b i32) (param $len i32)
+    (local $i i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (v128.store (i32.add (local.get $dst) (local.get $i))
+          (v128.xor (v128.load (i32.add (local.get $a) (local.get $i)))
+                    (v128.load (i32.add (local.get $b) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+  ;; dst = XOR of the n regions at base + k * stride (every k except skip), len bytes each (len a multiple of 64)
+  (func (export "xorv") (param $dst i32) (param $base i32) (param $stride i32) (param $n i32) (param $skip i32) (param $len i32)
+    (local $i i32) (local $k i32) (local $p i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (block $done
+      (loop $lanes
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $a0 (v128.const i64x2 0 0))
+        (local.set $a1 (v128.const i64x2 0 0))
+        (local.set $a2 (v128.const i64x2 0 0))
+        (local.set $a3 (v128.const i64x2 0 0))
+        (local.set $p (i32.add (local.get $base) (local.get $i)))
+        (local.set $k (i32.const 0))
+        (block $membersDone
+          (loop $member
+            (br_if $membersDone (i32.ge_u (local.get $k) (local.get $n)))
+            (if (i32.ne (local.get $k) (local.get $skip))
+              (then
+                (local.set $a0 (v128.xor (local.get $a0) (v128.load offset=0 (local.get $p))))
+                (local.set $a1 (v128.xor (local.get $a1) (v128.load offset=16 (local.get $p))))
+                (local.set $a2 (v128.xor (local.get $a2) (v128.load offset=32 (local.get $p))))
+                (local.set $a3 (v128.xor (local.get $a3) (v128.load offset=48 (local.get $p))))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $member)))
+        (local.set $p (i32.add (local.get $dst) (local.get $i)))
+        (v128.store offset=0 (local.get $p) (local.get $a0))
+        (v128.store offset=16 (local.get $p) (local.get $a1))
+        (v128.store offset=32 (local.get $p) (local.get $a2))
+        (v128.store offset=48 (local.get $p) (local.get $a3))
+        (local.set $i (i32.add (local.get $i) (i32.const 64)))
+        (br $lanes))))
+  ;; 1 when the XOR of the n regions at base + k * stride has a nonzero byte, else 0 (len a multiple of 64)
+  (func (export "nzv") (param $base i32) (param $stride i32) (param $n i32) (param $len i32) (result i32)
+    (local $i i32) (local $k i32) (local $p i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $any v128)
+    (block $done
+      (loop $lanes
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $p (i32.add (local.get $base) (local.get $i)))
+        (local.set $a0 (v128.load offset=0 (local.get $p)))
+        (local.set $a1 (v128.load offset=16 (local.get $p)))
+        (local.set $a2 (v128.load offset=32 (local.get $p)))
+        (local.set $a3 (v128.load offset=48 (local.get $p)))
+        (local.set $k (i32.const 1))
+        (block $membersDone
+          (loop $member
+            (br_if $membersDone (i32.ge_u (local.get $k) (local.get $n)))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $a0 (v128.xor (local.get $a0) (v128.load offset=0 (local.get $p))))
+            (local.set $a1 (v128.xor (local.get $a1) (v128.load offset=16 (local.get $p))))
+            (local.set $a2 (v128.xor (local.get $a2) (v128.load offset=32 (local.get $p))))
+            (local.set $a3 (v128.xor (local.get $a3) (v128.load offset=48 (local.get $p))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $member)))
+        (local.set $any (v128.or (local.get $any)
+          (v128.or (v128.or (local.get $a0) (local.get $a1)) (v128.or (local.get $a2) (local.get $a3)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 64)))
+        (br $lanes)))
+    (v128.any_true (local.get $any))))
