@@ -98,6 +98,11 @@ class EngineLabArray implements LabArray {
     return this.lastProgress;
   }
 
+  syncPosition(): number | null {
+    const m = this.md.mddev;
+    return m.syncThread !== null && m.recovery.has('RUNNING') ? m.currResync - m.recoveryActive : null;
+  }
+
   traceSince(afterSeq: number, limit: number): TraceEntry[] {
     return this.md.trace.since(afterSeq, limit).map(toTraceEntry);
   }
