@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArraySnapshot } from '../api/snapshot';
 import { type CreateOptions, createArray, imageName } from '../md/create';
+import { MdRefusal } from '../md/errors';
 import { uuidText } from '../util/uuid';
 import { arrayContentSha256 } from './array-hash';
 import type { ArrayDriver, LiveArray } from './driver';
@@ -50,14 +51,25 @@ export function createOptionsOf(config: ArrayConfig): CreateOptions {
 }
 
 /** A new session's folder must not exist yet, or be empty: mdlab never mixes its files with others. */
+export function refuseUsedFolder(folder: string): void {
+  if (fs.existsSync(folder) && (!fs.lstatSync(folder).isDirectory() || fs.readdirSync(folder).length > 0)) {
+    throw new SessionError('EXISTS', `${folder} already exists and is not an empty folder; choose a new place for the session.`);
+  }
+}
+
+/** Where Save As may copy a session: a fresh or empty folder that is not the session's own folder or inside it. */
+export function refuseSaveAsTarget(sessionFolder: string, target: string): void {
+  const rel = path.relative(sessionFolder, path.resolve(target));
+  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+    throw new SessionError('EXISTS', 'A session cannot be saved inside its own folder; choose a folder elsewhere.');
+  }
+  refuseUsedFolder(path.resolve(target));
+}
+
 function prepareEmptyFolder(folder: string): { root: string; made: boolean } {
   let made = false;
-  if (fs.existsSync(folder)) {
-    const st = fs.lstatSync(folder);
-    if (!st.isDirectory() || fs.readdirSync(folder).length > 0) {
-      throw new SessionError('EXISTS', `${folder} already exists and is not an empty folder; choose a new place for the session.`);
-    }
-  } else {
+  refuseUsedFolder(folder);
+  if (!fs.existsSync(folder)) {
     fs.mkdirSync(folder);
     made = true;
   }
@@ -75,6 +87,16 @@ function fillFresh<T>(folder: string, fill: (root: string) => T): T {
   } catch (err) {
     for (const name of fs.readdirSync(root)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
     if (made) fs.rmdirSync(root);
+    throw err;
+  }
+}
+
+/** The array's sha256, or null when md would not start it (a failed array has no contents to hash). */
+function hashIfReadable(imagePaths: readonly string[]): string | null {
+  try {
+    return arrayContentSha256(imagePaths);
+  } catch (err) {
+    if (err instanceof MdRefusal) return null;
     throw err;
   }
 }
@@ -222,7 +244,7 @@ export class Session {
     await this.stopArray();
     const a = this.manifest.array;
     const wantHash = opts.hash ?? a.memberBytes * (a.raidDevices - 1) <= HASH_ON_CLOSE_MAX_BYTES;
-    const arraySha256 = wantHash ? arrayContentSha256(this.imagePaths) : null;
+    const arraySha256 = wantHash ? hashIfReadable(this.imagePaths) : null;
     this.append({ type: 'close', atMs: this.lastAtMs(), arraySha256 });
     this.journal.close();
     syncFolder(this.folder);
@@ -237,13 +259,7 @@ export class Session {
   async saveAs(folder: string): Promise<Session> {
     this.assertOpen();
     const target = path.resolve(folder);
-    const rel = path.relative(this.folder, target);
-    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
-      throw new SessionError('EXISTS', 'A session cannot be saved inside its own folder; choose a folder elsewhere.');
-    }
-    if (fs.existsSync(target) && (!fs.lstatSync(target).isDirectory() || fs.readdirSync(target).length > 0)) {
-      throw new SessionError('EXISTS', `${target} already exists and is not an empty folder; choose a new place for the session.`);
-    }
+    refuseSaveAsTarget(this.folder, target);
     await this.stopArray();
     const root = fillFresh(target, (into) => {
       const copy = (name: string, sparse: boolean): void => {

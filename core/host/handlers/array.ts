@@ -1,4 +1,6 @@
 import { labState } from '../lab/lab';
+import { clearStepOf, injectStepOf } from '../lab/fault-step';
+import { manageStep, speedLimitsStep, syncActionStep } from '../lab/journal-steps';
 import { hexView, sectorMap } from '../lab/open-array';
 import { createOptionsOf } from './layout';
 import type { HandlerTable } from './types';
@@ -16,7 +18,7 @@ export const arrayHandlers: HandlerTable = {
     return { arrays: lab.workspace.list(lab.openId) };
   },
   'array.open': ({ id }, { emit }) => labState(emit).open(id),
-  'array.close': (_params, { emit }) => ({ closed: labState(emit).close() }),
+  'array.close': async (_params, { emit }) => ({ closed: (await labState(emit).close()).closed }),
   'array.crash': (_params, { emit }) => labState(emit).crashAndRestart(),
   'array.snapshot': (_params, { emit }) => {
     const lab = labState(emit);
@@ -24,21 +26,24 @@ export const arrayHandlers: HandlerTable = {
   },
   'array.images': (_params, { emit }) => {
     const lab = labState(emit);
-    return { images: lab.openId === null ? [] : lab.workspace.usage(lab.openId) };
+    return { images: lab.openId === null ? [] : lab.usage() };
   },
   'array.manage': ({ action, member }, { emit }) => {
-    const { session } = labState(emit).current();
-    session.array.manage(action, member);
+    const lab = labState(emit);
+    const { session } = lab.current();
+    lab.act(manageStep(action, member), () => session.array.manage(action, member));
     return session.poke();
   },
   'array.syncAction': ({ action }, { emit }) => {
-    const { session } = labState(emit).current();
-    session.array.setSyncAction(action);
+    const lab = labState(emit);
+    const { session } = lab.current();
+    lab.act(syncActionStep(action), () => session.array.setSyncAction(action));
     return session.poke();
   },
   'array.speedLimits': ({ minKibPerSec, maxKibPerSec }, { emit }) => {
-    const { session } = labState(emit).current();
-    session.array.setSpeedLimits(minKibPerSec, maxKibPerSec);
+    const lab = labState(emit);
+    const { session } = lab.current();
+    lab.act(speedLimitsStep(minKibPerSec, maxKibPerSec), () => session.array.setSpeedLimits(minKibPerSec, maxKibPerSec));
     return session.poke();
   },
   'array.map': ({ arraySector }, { emit }) => sectorMap(labState(emit).current().geometry, arraySector),
@@ -47,18 +52,20 @@ export const arrayHandlers: HandlerTable = {
     return hexView(geometry, session.array, offsetBytes, lengthBytes);
   },
   'array.faults': (_params, { emit }) => ({ members: labState(emit).current().session.array.faults() }),
-  'array.inject': ({ member, fault }, { emit }) => {
-    const { session } = labState(emit).current();
-    session.array.inject(member, fault);
+  'array.inject': ({ member, fault, when }, { emit }) => {
+    const lab = labState(emit);
+    const { session } = lab.current();
+    lab.act(injectStepOf(member, fault, when), () => session.array.inject(member, fault));
     session.poke();
     const members = session.array.faults();
     const injected = members.find((m) => m.image === `disk${member}.img`)?.faults.at(-1);
     emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `fault layer: disk${member}.img ${injected?.text ?? fault.kind}` });
     return { members };
   },
-  'array.clearFault': ({ member, id }, { emit }) => {
-    const { session } = labState(emit).current();
-    session.array.clearFault(member, id);
+  'array.clearFault': ({ member, id, pending }, { emit }) => {
+    const lab = labState(emit);
+    const { session } = lab.current();
+    lab.act(clearStepOf(member, id, pending), () => session.array.clearFault(member, id));
     session.poke();
     return { members: session.array.faults() };
   },

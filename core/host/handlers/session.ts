@@ -4,7 +4,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { NO_DIALOG } from '../../api';
+import { NO_DIALOG, type LiveSessionInfo } from '../../api';
 import { BUILTIN_LABS, findLab } from '../../labs';
 import { runLab } from '../../labs/run-lab';
 import { describeStep } from '../../report/html';
@@ -14,11 +14,19 @@ import { inspectSession } from '../../session/inspect';
 import { RecentSessions } from '../../session/recent';
 import { ReplayCursor } from '../../session/replay';
 import { exportScenario } from '../../session/scenario-io';
+import { labState } from '../lab/lab';
+import { createOptionsOf } from './layout';
 import type { HandlerTable } from './types';
 
 /** Where Recent lives: Electron main points MDLAB_RECENT_FILE into userData; the CLI and tests pick their own. */
 function recentFile(): string {
   return process.env.MDLAB_RECENT_FILE ?? path.join(os.homedir(), '.config', 'mdlab', 'recent.json');
+}
+
+/** A live session that was opened, made or saved: first in Recent. */
+function remembered<T extends { session: LiveSessionInfo }>(opened: T): T {
+  new RecentSessions(recentFile()).touch(opened.session.folder, opened.session.name);
+  return opened;
 }
 
 export const sessionHandlers: HandlerTable = {
@@ -54,6 +62,17 @@ export const sessionHandlers: HandlerTable = {
   'session.exportScenario': ({ folder }) => ({ yaml: exportScenario(folder) }),
   'session.report': ({ folder }) => ({ html: sessionReportHtml(folder) }),
   'session.recent': () => ({ sessions: new RecentSessions(recentFile()).prune() }),
+  'session.list': (_params, { emit }) => {
+    const lab = labState(emit);
+    return { sessions: lab.workspace.sessions(lab.openId) };
+  },
+  'session.new': async ({ place, name, choices, seed }, { emit }) => remembered(await labState(emit).newSession(place, name, createOptionsOf(choices), seed)),
+  'session.open': async ({ place }, { emit }) => remembered(await labState(emit).openSession(place)),
+  'session.saveAs': async ({ place }, { emit }) => remembered(await labState(emit).saveAs(place)),
+  'session.close': (_params, { emit }) => labState(emit).close(),
+  'session.current': (_params, { emit }) => ({ session: labState(emit).info() }),
+  'session.getNotes': (_params, { emit }) => ({ text: labState(emit).readNotes() }),
+  'session.setNotes': ({ text }, { emit }) => ({ chars: labState(emit).writeNotes(text) }),
   // Only Electron main has a window to hang a dialog on; it answers this request before it reaches a host.
   'dialog.chooseFolder': () => {
     throw Object.assign(new Error('This mdlab has no native dialogs (browser lab): choose a session of the workspace by name.'), { code: NO_DIALOG });

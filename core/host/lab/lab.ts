@@ -1,25 +1,71 @@
 /**
- * The engine host's lab state: its workspace and the one array open in it. Handlers reach it through
- * labState(); nothing else in the host keeps array state.
+ * The engine host's lab state: its workspace and the one array open in it. The open array IS a session
+ * (core/session's folder: images, initial copies, manifest, journal, notes): every action on it is
+ * journaled as the scenario step that performs it, before its request is answered. Handlers reach the lab
+ * through labState(); nothing else in the host keeps array state.
  */
-import type { ArraySnapshot, EngineEvent, PatternResult } from '../../api';
+import * as path from 'node:path';
+import type { ArraySnapshot, EngineEvent, ImageUsage, LiveSessionInfo, PatternResult, SessionPlace } from '../../api';
+import { ArrayIdSchema } from '../../api';
 import { lbaPatternBytes } from '../../format/lba-pattern';
+import { type CreateOptions, planCreate } from '../../md/create';
 import { MdRefusal } from '../../md/errors';
-import type { CreateOptions } from '../../md/create';
-import type { LabArray } from './session';
+import { inspectSession } from '../../session/inspect';
+import type { Step } from '../../session/journal';
+import type { ArrayConfig } from '../../session/manifest';
+import { refuseSaveAsTarget, refuseUsedFolder, Session } from '../../session/session';
+import { anchorStep, CRASH_STEPS, livePosition, patternStep, STOP_STEP } from './journal-steps';
 import { readArrayGeometry, type ArrayGeometry } from './open-array';
+import type { LabArray } from './session';
 import { LabSession } from './session';
-import { Workspace } from './workspace';
+import { imageUsage, Workspace } from './workspace';
 
 /** Tag of the lab's `lba` pattern (golden/README.md): 6 characters, as the golden cases use. */
 export const LAB_PATTERN_TAG = 'mdlab1';
 /** Pattern I/O per step; between steps the host answers requests and the run loop publishes. */
 const PATTERN_STEP_BYTES = 4 * 1024 * 1024;
+/** Pattern I/O journaled as one scenario step: a replay holds one such buffer at a time. */
+const PATTERN_JOURNAL_BYTES = 64 * 1024 * 1024;
+
+/** The array configuration a session records, from mdadm's own plan for these options (defaults resolved). */
+export function arrayConfigOf(options: CreateOptions): ArrayConfig {
+  const plan = planCreate(options);
+  const sb = plan.superblocks[0];
+  return {
+    level: options.level,
+    raidDevices: options.raidDevices,
+    spareDevices: options.spareDevices ?? 0,
+    layout: options.level === 5 ? sb.layout : null,
+    chunkKib: sb.chunksize / 2,
+    memberBytes: options.memberBytes,
+    bitmap: plan.bitmap ? 'internal' : 'none',
+    assumeClean: options.assumeClean ?? false,
+  };
+}
+
+/** An array id for events and array.* replies, from a folder's name ("My Lab 2" -> "my-lab-2"). */
+export function idOfFolder(folder: string): string {
+  const id = path.basename(folder).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, 32).replace(/-+$/, '');
+  return ArrayIdSchema.safeParse(id).success ? id : 'session';
+}
+
+/** The open session: its folder and journal, the engine running its images, and where it was opened from. */
+interface Live {
+  readonly id: string;
+  readonly place: SessionPlace;
+  session: Session;
+  run: LabSession;
+  geometry: ArrayGeometry;
+  /** Steps recorded since open / new / save as. */
+  dirty: boolean;
+  /** Wall clock (performance.now) and journal time (ms) of the latest entry: journal time counts on from there. */
+  lastWallMs: number;
+  lastJournalMs: number;
+}
 
 export class Lab {
   readonly workspace: Workspace;
-  private session: LabSession | null = null;
-  private geometry: ArrayGeometry | null = null;
+  private live: Live | null = null;
 
   constructor(
     private readonly emit: (event: EngineEvent) => void,
@@ -29,74 +75,231 @@ export class Lab {
   }
 
   get openId(): string | null {
-    return this.session?.id ?? null;
+    return this.live?.id ?? null;
   }
 
-  /** mdadm --create into the workspace, then run it: the new array becomes the open one. */
+  /** Where a place is on disk: a workspace id inside the workspace, a dialog's folder as it is. */
+  folderOf(place: SessionPlace): string {
+    return 'workspace' in place ? this.workspace.dirOf(place.workspace) : path.resolve(place.folder);
+  }
+
+  private idOf(place: SessionPlace): string {
+    return 'workspace' in place ? place.workspace : idOfFolder(place.folder);
+  }
+
+  /** mdadm --create into the workspace (the wizard's array.create), as a new session. */
   async create(id: string, options: CreateOptions): Promise<{ id: string; snapshot: ArraySnapshot }> {
-    const dir = this.workspace.claim(id);
-    const { createEngineArray } = await loadEngine();
-    this.close();
-    const array = createEngineArray(dir, options, () => this.workspace.imagePaths(id));
-    return this.adopt(id, array);
+    this.workspace.claim(id);
+    const { session, snapshot } = await this.newSession({ workspace: id }, options.name ?? id, options);
+    return { id: session.id, snapshot };
+  }
+
+  /** A new session folder: images created as mdadm would, initial copies, manifest and seed; then it runs. */
+  async newSession(place: SessionPlace, name: string, options: CreateOptions, seed?: number): Promise<{ session: LiveSessionInfo; snapshot: ArraySnapshot }> {
+    const array = arrayConfigOf(options);
+    const folder = this.folderOf(place);
+    refuseUsedFolder(folder);
+    const { openEngineArray } = await loadEngine();
+    await this.close();
+    const session = await Session.create(folder, { name, array, seed, create: { name: options.name } });
+    return this.adopt(place, session, openEngineArray);
   }
 
   async open(id: string): Promise<{ id: string; snapshot: ArraySnapshot }> {
-    const imagePaths = this.workspace.imagePaths(id);
-    const { openEngineArray } = await loadEngine();
-    this.close();
-    return this.adopt(id, openEngineArray(imagePaths));
+    const { session, snapshot } = await this.openSession({ workspace: id });
+    return { id: session.id, snapshot };
   }
 
-  private adopt(id: string, array: LabArray): { id: string; snapshot: ArraySnapshot } {
-    const imagePaths = this.workspace.imagePaths(id);
-    let geometry: ArrayGeometry;
+  /** Opens a session folder; a folder that cannot be opened is refused before the open one is touched. */
+  async openSession(place: SessionPlace): Promise<{ session: LiveSessionInfo; snapshot: ArraySnapshot }> {
+    const folder = this.folderOf(place);
+    if ('workspace' in place) this.workspace.imagePaths(place.workspace);
+    inspectSession(folder);
+    const { openEngineArray } = await loadEngine();
+    await this.close();
+    return this.adopt(place, await Session.open(folder), openEngineArray);
+  }
+
+  /** Copies the open session to a new folder and continues there; the original keeps what it had. */
+  async saveAs(place: SessionPlace): Promise<{ session: LiveSessionInfo; snapshot: ArraySnapshot }> {
+    const live = this.current().live;
+    const { openEngineArray } = await loadEngine();
+    const target = this.folderOf(place);
+    refuseSaveAsTarget(live.session.folder, target);
+    this.flushPattern();
+    // The copies must be clean images: md stops the array first, and the journal says so for the replay.
+    this.record(this.withAnchor(STOP_STEP));
+    live.run.close();
+    this.live = null;
+    let copy: Session;
     try {
-      geometry = readArrayGeometry(imagePaths);
+      copy = await live.session.saveAs(target);
     } catch (err) {
-      array.stop();
+      // The copy failed (no space...): the original is still open; carry on there, from the same images.
+      this.adopt(live.place, live.session, openEngineArray);
+      this.record([{ assemble: null }]);
       throw err;
     }
-    this.geometry = geometry;
-    this.session = new LabSession(id, array, this.emit);
-    this.emit({ type: 'log', level: 'info', timeMs: Date.now(), message: `opened array ${id} (${imagePaths.length} images)` });
-    return { id, snapshot: this.session.poke() };
+    return this.adopt(place, copy, openEngineArray);
   }
 
-  close(): boolean {
-    if (!this.session) return false;
-    const id = this.session.id;
-    this.session.close();
-    this.session = null;
-    this.geometry = null;
-    this.emit({ type: 'log', level: 'info', timeMs: Date.now(), message: `closed array ${id}` });
-    return true;
+  private adopt(place: SessionPlace, session: Session, openEngineArray: (paths: readonly string[]) => LabArray): { session: LiveSessionInfo; snapshot: ArraySnapshot } {
+    const imagePaths = session.imagePaths;
+    let array: LabArray | null = null;
+    let geometry: ArrayGeometry;
+    try {
+      array = openEngineArray(imagePaths);
+      geometry = readArrayGeometry(imagePaths);
+    } catch (err) {
+      array?.stop();
+      void session.close({ hash: false });
+      throw err;
+    }
+    const id = this.idOf(place);
+    const lastJournalMs = session.journalEntries.at(-1)?.atMs ?? 0;
+    this.live = { id, place, session, run: new LabSession(id, array, this.emit), geometry, dirty: false, lastWallMs: performance.now(), lastJournalMs };
+    this.emit({ type: 'log', level: 'info', timeMs: Date.now(), message: `opened session ${session.manifest.name} (${path.basename(session.folder)}, ${imagePaths.length} images)` });
+    return { session: this.info()!, snapshot: this.live.run.poke() };
+  }
+
+  /** The open session as the contract describes it, or null. */
+  info(): LiveSessionInfo | null {
+    const live = this.live;
+    if (live === null) return null;
+    const s = live.session;
+    return {
+      id: live.id,
+      name: s.manifest.name,
+      folder: s.folder,
+      folderName: path.basename(s.folder),
+      place: live.place,
+      createdAt: s.manifest.createdAt,
+      arrayUuid: s.manifest.arrayUuid,
+      steps: s.journalEntries.filter((e) => e.type === 'step').length,
+      dirty: live.dirty,
+      autosaved: true,
+      messages: [...s.messages],
+    };
+  }
+
+  /** The open session's images: nominal size against blocks allocated. */
+  usage(): ImageUsage[] {
+    return imageUsage(this.current().live.session.imagePaths);
+  }
+
+  readNotes(): string {
+    return this.current().live.session.readNotes();
+  }
+
+  writeNotes(text: string): number {
+    this.current().live.session.writeNotes(text);
+    return text.length;
+  }
+
+  /** Stops the array cleanly, journals the close (with the array's sha256 when cheap) and flushes everything. */
+  async close(): Promise<{ closed: boolean; arraySha256: string | null }> {
+    const live = this.live;
+    if (live === null) return { closed: false, arraySha256: null };
+    this.flushPattern();
+    // Where a sync had got to when it was stopped decides where it resumes: the replay stops there too.
+    const anchor = this.anchor();
+    if (anchor !== null) this.record([anchor]);
+    this.live = null;
+    live.run.close();
+    const { arraySha256 } = await live.session.close();
+    this.emit({ type: 'log', level: 'info', timeMs: Date.now(), message: `closed session ${live.session.manifest.name}${arraySha256 ? ` (array sha256 ${arraySha256.slice(0, 16)}...)` : ''}` });
+    return { closed: true, arraySha256 };
   }
 
   /** Power cut and reboot: md gets no shutdown at all, then assembles from whatever the images hold. */
   async crashAndRestart(): Promise<{ id: string; snapshot: ArraySnapshot }> {
-    const { session } = this.current();
-    session.crash();
-    this.session = null;
-    this.geometry = null;
-    this.emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `${session.id}: power cut; restarting and assembling from the images` });
-    return this.open(session.id);
+    const { live } = this.current();
+    const { openEngineArray } = await loadEngine();
+    this.flushPattern();
+    this.record(this.withAnchor(...CRASH_STEPS));
+    live.run.crash();
+    this.emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `${live.id}: power cut; restarting and assembling from the images` });
+    let array: LabArray;
+    try {
+      array = openEngineArray(live.session.imagePaths);
+    } catch (err) {
+      // md will not start what the cut left: the session closes (its journal says what happened).
+      this.live = null;
+      await live.session.close({ hash: false });
+      throw err;
+    }
+    live.run = new LabSession(live.id, array, this.emit);
+    return { id: live.id, snapshot: live.run.poke() };
   }
 
-  current(): { session: LabSession; geometry: ArrayGeometry } {
-    if (!this.session || !this.geometry) throw new MdRefusal('No array is open: create one or open one from the workspace.');
-    return { session: this.session, geometry: this.geometry };
+  current(): { session: LabSession; geometry: ArrayGeometry; live: Live } {
+    if (!this.live) throw new MdRefusal('No array is open: create one or open one from the workspace.');
+    return { session: this.live.run, geometry: this.live.geometry, live: this.live };
+  }
+
+  /**
+   * Performs a user action on the open array and journals it (anchored to where md stood) before the
+   * request is answered. A refused action is not journaled: md did nothing.
+   */
+  act<T>(step: Step, perform: () => T): T {
+    this.flushPattern();
+    const steps = this.withAnchor(step);
+    const result = perform();
+    this.record(steps);
+    return result;
+  }
+
+  private withAnchor(...steps: Step[]): Step[] {
+    const anchor = this.anchor();
+    return anchor === null ? steps : [anchor, ...steps];
+  }
+
+  /** Where md stands now, as the step a replay must take to stand there too. */
+  private anchor(): Step | null {
+    const live = this.current().live;
+    const array = live.run.array;
+    const exact = array.syncPosition?.() ?? null;
+    return anchorStep(livePosition(array.snapshot(), array.progress(), exact, performance.now() - live.lastWallMs));
+  }
+
+  /** Appends steps to the journal (synced before this returns), stamped with journal time. */
+  private record(steps: readonly Step[]): void {
+    const live = this.live;
+    if (live === null) return;
+    const nowWall = performance.now();
+    const atMs = Math.round(live.lastJournalMs + (nowWall - live.lastWallMs));
+    for (const step of steps) live.session.record(step, atMs);
+    live.lastWallMs = nowWall;
+    live.lastJournalMs = atMs;
+    if (steps.length > 0) live.dirty = true;
+  }
+
+  /** Pattern I/O done but not journaled yet: one step per PATTERN_JOURNAL_BYTES, anchored at its start. */
+  private pendingPattern: { live: Live; anchor: Step | null; op: 'write' | 'verify'; offsetBytes: number; lengthBytes: number; badSectors: number } | null = null;
+
+  private flushPattern(): void {
+    const p = this.pendingPattern;
+    this.pendingPattern = null;
+    if (p === null || p.lengthBytes === 0 || p.live !== this.live) return;
+    const step = patternStep(p.op, LAB_PATTERN_TAG, p.offsetBytes, p.lengthBytes, p.badSectors);
+    this.record(p.anchor === null ? [step] : [p.anchor, step]);
   }
 
   /** Writes or checks the lba pattern over the array, yielding between steps so a sync keeps running. */
   async pattern(op: 'write' | 'verify', lengthBytes: number | undefined): Promise<PatternResult> {
-    const { session, geometry } = this.current();
+    const { session, geometry, live } = this.current();
     const arrayBytes = geometry.arraySectors * 512;
     const total = Math.min(lengthBytes ?? arrayBytes, arrayBytes);
     const startedMs = Date.now();
     let badSectors = 0;
     let firstBadSector: number | null = null;
+    this.flushPattern();
     for (let offset = 0; offset < total; offset += PATTERN_STEP_BYTES) {
+      if (this.live !== live || live.run !== session) throw new MdRefusal('The array was closed while the pattern was running.');
+      if (this.pendingPattern === null || this.pendingPattern.lengthBytes >= PATTERN_JOURNAL_BYTES) {
+        this.flushPattern();
+        this.pendingPattern = { live, anchor: this.anchor(), op, offsetBytes: offset, lengthBytes: 0, badSectors: 0 };
+      }
       const length = Math.min(PATTERN_STEP_BYTES, total - offset);
       const expected = lbaPatternBytes(LAB_PATTERN_TAG, offset, length);
       if (op === 'write') {
@@ -106,12 +309,15 @@ export class Lab {
         for (let s = 0; s < length; s += 512) {
           if (Buffer.compare(actual.subarray(s, s + 512), expected.subarray(s, s + 512)) === 0) continue;
           badSectors++;
+          this.pendingPattern.badSectors++;
           firstBadSector ??= (offset + s) / 512;
         }
       }
+      this.pendingPattern.lengthBytes += length;
       await new Promise((resolve) => setImmediate(resolve));
-      if (this.session !== session) throw new MdRefusal('The array was closed while the pattern was running.');
     }
+    if (this.live !== live || live.run !== session) throw new MdRefusal('The array was closed while the pattern was running.');
+    this.flushPattern();
     session.poke();
     const elapsedMs = Date.now() - startedMs;
     const result = { op, bytes: total, badSectors, firstBadSector, elapsedMs };

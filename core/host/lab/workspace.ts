@@ -9,11 +9,13 @@ import * as path from 'node:path';
 import type { ArraySummary, ImageUsage } from '../../api';
 import { ArrayIdSchema } from '../../api';
 import { MdRefusal } from '../../md/errors';
+import { MANIFEST_FILE, parseManifestText } from '../../session/manifest';
 import { assert } from '../../util/assert';
 
 const IMAGE_PATTERN = /^disk(\d+)\.img$/;
 /** Bounds a listing so a workspace full of junk cannot make one reply huge. */
 const MAX_LISTED_ARRAYS = 256;
+const MANIFEST_MAX_LIST_BYTES = 1024 * 1024;
 
 export class Workspace {
   readonly root: string;
@@ -62,9 +64,36 @@ export class Workspace {
 
   /** Nominal size against blocks really allocated: what "sparse" means, measured by the file system. */
   usage(id: string): ImageUsage[] {
-    return this.imagePaths(id).map((imagePath) => {
-      const st = fs.statSync(imagePath);
-      return { image: path.basename(imagePath), sizeBytes: st.size, allocatedBytes: st.blocks * 512 };
-    });
+    return imageUsage(this.imagePaths(id));
   }
+
+  /** The workspace's sessions (folders with a manifest), by id, with the name their manifest gives. */
+  sessions(openId: string | null): { id: string; name: string; open: boolean }[] {
+    const out: { id: string; name: string; open: boolean }[] = [];
+    for (const entry of fs.readdirSync(this.root, { withFileTypes: true })) {
+      if (out.length >= MAX_LISTED_ARRAYS) break;
+      if (!entry.isDirectory() || !ArrayIdSchema.safeParse(entry.name).success) continue;
+      const name = manifestName(path.join(this.root, entry.name, MANIFEST_FILE));
+      if (name !== null) out.push({ id: entry.name, name, open: entry.name === openId });
+    }
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+}
+
+/** A listing only: the name a manifest gives, or null when the folder is not a session (open checks it all). */
+function manifestName(manifestPath: string): string | null {
+  try {
+    if (fs.statSync(manifestPath).size > MANIFEST_MAX_LIST_BYTES) return null;
+    return parseManifestText(fs.readFileSync(manifestPath, 'utf8')).name;
+  } catch {
+    return null;
+  }
+}
+
+/** Nominal size against blocks really allocated, per image. */
+export function imageUsage(imagePaths: readonly string[]): ImageUsage[] {
+  return imagePaths.map((imagePath) => {
+    const st = fs.statSync(imagePath);
+    return { image: path.basename(imagePath), sizeBytes: st.size, allocatedBytes: st.blocks * 512 };
+  });
 }
