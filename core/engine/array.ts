@@ -20,7 +20,7 @@ import { snapshotOf, syncActionOf, syncCompletedOf, syncSpeedOf } from './md/sna
 import type { SyncActionRequest } from './md/flags';
 import { createRaid5Personality } from './raid5';
 import { TraceRing } from './trace';
-import { type Bio, type MemberIoHooks, MdIoError } from './types';
+import { type Bio, type MemberIoHooks, MdIoError, type SyncKind } from './types';
 import type { BlockDevice } from '../format/blockdev';
 
 export type MemberRef = number | string;
@@ -34,6 +34,38 @@ export interface MdArrayOptions {
   openDevice?: (imagePath: string) => BlockDevice;
   /** The fault layer's hooks around member I/O (PowerCutDomain submit/complete), given to md as mddev.memberIo. */
   memberIo?: MemberIoHooks | null;
+  /**
+   * The fault timeline over the members (core/faults/timeline.ts): polled at the start of every raid5d
+   * pass, and its next time trigger is a wake-up of the md loop. Its write triggers fire from the
+   * members' I/O observer by themselves; give it `array.syncProgress()` for progress triggers.
+   */
+  timeline?: FaultSchedule | null;
+}
+
+/** What MdArray needs of a FaultTimeline. */
+export interface FaultSchedule {
+  poll(): unknown;
+  nextDueMs(): number | null;
+}
+
+/** Where the running sync is, for "at 30% of recovery" triggers. */
+export interface SyncPosition {
+  action: SyncKind;
+  /** Done / total, in [0, 1]. */
+  fraction: number;
+}
+
+/** memberIo with the timeline polled first on every pass (a power cut must precede the pass's I/O). */
+function withTimeline(hooks: MemberIoHooks | null, timeline: FaultSchedule | null, clock: Clock): MemberIoHooks | null {
+  if (timeline === null) return hooks;
+  return {
+    nowMs: () => clock.nowMs(),
+    ...hooks,
+    pass: () => {
+      timeline.poll();
+      hooks?.pass?.();
+    },
+  };
 }
 
 export interface SetOptions {
@@ -106,7 +138,7 @@ export class MdArray {
       createdWithSpareTrickImage: options.createdWithSpareTrickImage,
     });
     mddev.readOnly = options.readOnly ?? false;
-    mddev.memberIo = options.memberIo ?? null;
+    mddev.memberIo = withTimeline(options.memberIo ?? null, options.timeline ?? null, clock);
     const array = new MdArray(mddev, clock, options);
     if (!mddev.readOnly) array.pump();
     return array;
@@ -307,8 +339,10 @@ export class MdArray {
 
   /** One slice of md work (≤ budget), then publish what changed. For the engine host's loop. */
   runSlice(budgetMs = SLICE_MS, maxPasses?: number): { busy: boolean; nextWakeMs: number | null } {
-    const result = this.mddev.run(budgetMs, maxPasses);
+    const ran = this.mddev.run(budgetMs, maxPasses);
     this.publish();
+    const dueMs = this.options.timeline?.nextDueMs() ?? null;
+    const result = dueMs === null ? ran : { busy: ran.busy, nextWakeMs: Math.min(ran.nextWakeMs ?? dueMs, dueMs) };
     if (syncCompletedOf(this.mddev) === null) return result;
     // Progress is due every PROGRESS_INTERVAL_MS while a sync runs, even while md_do_sync sleeps.
     const progressDueMs = this.lastProgressMs + PROGRESS_INTERVAL_MS;
@@ -445,6 +479,18 @@ export class MdArray {
   }
 
   // ---- observing ----
+
+  /** The running sync's position as /proc/mdstat counts it (curr_resync less what is in flight), or null. */
+  syncProgress(): SyncPosition | null {
+    const m = this.mddev;
+    if (m.stopped) return null;
+    const completed = syncCompletedOf(m);
+    const action = syncActionOf(m);
+    if (completed === null || completed.totalSectors === 0) return null;
+    if (action !== 'resync' && action !== 'recover' && action !== 'check' && action !== 'repair') return null;
+    const doneSectors = Math.max(0, Math.min(m.currResync - m.recoveryActive, completed.totalSectors));
+    return { action, fraction: doneSectors / completed.totalSectors };
+  }
 
   snapshot(): ArraySnapshot {
     return snapshotOf(this.mddev);

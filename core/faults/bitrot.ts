@@ -3,9 +3,8 @@
  * decaying platter or a firmware bug would. Nothing reports it; only md's `check` can find it.
  */
 import type { BlockDevice } from '../format/blockdev';
-import { assert } from '../util/assert';
 import { Prng } from './prng';
-import type { BitFlip, BitrotSpec } from './spec';
+import { type BitFlip, type BitrotSpec, FaultError } from './spec';
 
 const SECTOR_BYTES = 512;
 
@@ -14,13 +13,14 @@ export function bitrotPlacements(spec: BitrotSpec, sizeBytes: number): BitFlip[]
   const placement = spec.placement;
   if (placement.by === 'chosen') {
     for (const f of placement.flips) {
-      assert(f.offsetBytes < sizeBytes, `bit rot at byte ${f.offsetBytes} lies inside the ${sizeBytes}-byte member`);
+      if (f.offsetBytes >= sizeBytes) throw new FaultError(`Bit rot at byte ${f.offsetBytes} lies past the end of the ${sizeBytes}-byte member.`);
     }
     return placement.flips.map((f) => ({ ...f }));
   }
   const startBytes = (placement.range?.startSector ?? 0) * SECTOR_BYTES;
   const lengthBytes = placement.range ? placement.range.lengthSectors * SECTOR_BYTES : sizeBytes;
-  assert(startBytes + lengthBytes <= sizeBytes, 'the bit-rot range lies inside the member');
+  if (startBytes + lengthBytes > sizeBytes) throw new FaultError(`The bit-rot range reaches past the end of the ${sizeBytes}-byte member.`);
+  if (placement.count > lengthBytes * 8) throw new FaultError(`${placement.count} distinct bits do not fit in ${lengthBytes} bytes.`);
   const prng = Prng.derive(placement.seed, 'bitrot');
   return prng.distinctInts(placement.count, lengthBytes * 8).map((bitIndex) => ({
     offsetBytes: startBytes + Math.floor(bitIndex / 8),

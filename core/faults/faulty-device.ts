@@ -119,6 +119,7 @@ export class FaultyDevice extends VectoredBlockDevice {
   private nextFaultId = 1;
   private unplugged = false;
   private poweredOff = false;
+  private closed = false;
   private readonly timing = new DiskTiming();
   readonly counters: IoCounters = { reads: 0, writes: 0, flushes: 0, failed: 0 };
   /** Logical ms the last I/O took (0 without timing faults); the engine completes it that much later. */
@@ -220,7 +221,8 @@ export class FaultyDevice extends VectoredBlockDevice {
 
   private replug(): void {
     if (!this.options.reopen) throw new FaultError(`${this.name} cannot be plugged back in: no way to reopen its image.`);
-    this.device = this.options.reopen();
+    // The engine may have let go of the member meanwhile; its image is opened when the engine reopens it.
+    if (!this.closed) this.device = this.options.reopen();
     this.unplugged = false;
   }
 
@@ -315,6 +317,25 @@ export class FaultyDevice extends VectoredBlockDevice {
 
   close(): void {
     this.device.close();
+    this.closed = true;
+  }
+
+  /** Whether the engine has closed this member (md unbound it: removed, or a failed assembly). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * The engine opens a member it closed again (re-add, or the next assemble): the faults stay under it,
+   * as a dm target stays under a disk md lets go of. An unplugged member stays unplugged.
+   */
+  reopen(): void {
+    assert(this.closed, 'only a closed member is reopened');
+    if (!this.unplugged) {
+      if (!this.options.reopen) throw new FaultError(`${this.name} cannot be opened again: no way to reopen its image.`);
+      this.device = this.options.reopen();
+    }
+    this.closed = false;
   }
 
   // ---- helpers ----

@@ -48,6 +48,18 @@ export interface PowerCutReport {
 
 const DEFAULT_MAX_IN_FLIGHT_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Thrown out of the engine at a scheduled power cut (FaultTimeline haltOnPowerCut): the machine stops
+ * dead at that instant, so nothing after it runs. Whoever drives the engine catches it and abandons
+ * the engine (MdArray.crash); the images hold what the cut left.
+ */
+export class PowerCutHalt extends Error {
+  override name = 'PowerCutHalt';
+  constructor(readonly report: PowerCutReport) {
+    super(`power cut at ${report.timeMs} ms`);
+  }
+}
+
 export class PowerCutDomain {
   private readonly prng: Prng;
   private readonly pending = new Map<number, UndoRecord>();
@@ -136,7 +148,7 @@ export class PowerCutDomain {
       const { before: _, ...view } = w;
       writes.push({ ...view, outcome: persisted ? 'persisted' : 'dropped' });
     }
-    for (const dev of this.options.members) dev.powerOff();
+    for (const dev of this.options.members) dev?.powerOff(); // members may be attached sparsely (by image number)
     this.pending.clear();
     this.pendingBytes = 0;
     this.cutReport = { timeMs: nowMs, seed: this.options.seed, survivalProbability, writes };

@@ -12,9 +12,9 @@
 import { z } from 'zod';
 import { assert } from '../util/assert';
 import type { FaultyDevice, IoOp } from './faulty-device';
-import type { PowerCutDomain } from './power-cut';
+import { PowerCutHalt, type PowerCutDomain } from './power-cut';
 import { Prng } from './prng';
-import { FaultError, FaultSpecSchema } from './spec';
+import { describeSpec, FaultError, FaultSpecSchema } from './spec';
 
 const memberIndex = z.number().int().nonnegative();
 
@@ -69,12 +69,17 @@ export interface TimelineOptions {
   seed: number;
   /** Engine logical time in ms. */
   clock: () => number;
-  /** The members by index; the timeline becomes their I/O observer. */
+  /** The members by index; the timeline becomes their I/O observer. More may be attached later. */
   members: readonly FaultyDevice[];
   /** The running sync, or null when none runs (md's sync_completed). */
   progress?: () => SyncProgress | null;
   /** Needed for 'power-cut' actions. */
   powerCut?: PowerCutDomain;
+  /**
+   * A scheduled power cut stops the machine dead: right after it, PowerCutHalt is thrown out of poll()
+   * or the member I/O that fired it, so no engine code runs (or logs) on a machine without power.
+   */
+  haltOnPowerCut?: boolean;
 }
 
 /** A trigger pinned down when it was scheduled, so "after 5 s" means 5 s after scheduling. */
@@ -97,12 +102,35 @@ export interface RefusedStep {
   reason: string;
 }
 
+/** A scheduled step that fired, applied or refused: the timeline as the UI lists it. */
+export interface FiredStep extends ScheduledView {
+  timeMs: number;
+  /** Why it was refused when it fired, or null when it was applied. */
+  refused: string | null;
+}
+
 interface Scheduled extends ScheduledView {
   armed: ArmedTrigger;
 }
 
 /** The one bound on how many steps a timeline may hold: a scenario is a lesson, not a fuzzer. */
 const MAX_SCHEDULED = 10_000;
+/** Fired steps kept for the UI (the journal keeps every applied one). */
+const MAX_HISTORY = 1_000;
+
+/** One line for an action, as the UI lists pending and fired steps. */
+export function describeAction(action: TimelineAction): string {
+  switch (action.op) {
+    case 'inject':
+      return describeSpec(action.spec);
+    case 'clear':
+      return action.faultId === null ? 'clear every fault' : `clear fault #${action.faultId}`;
+    case 'power-cut':
+      return action.survivalProbability === null || action.survivalProbability === 0
+        ? 'power cut'
+        : `power cut (each write in flight survives with p=${action.survivalProbability})`;
+  }
+}
 
 export class FaultTimeline {
   /** For anything random a scheduled fault needs (seeded bit rot, random fault times). */
@@ -113,13 +141,24 @@ export class FaultTimeline {
   private readonly entries: JournalEntry[] = [];
   private firing = false;
   private readonly refusedSteps: RefusedStep[] = [];
+  private readonly firedSteps: FiredStep[] = [];
+  private readonly members: FaultyDevice[] = [];
 
   constructor(private readonly options: TimelineOptions) {
     this.rng = Prng.derive(options.seed, 'timeline');
-    options.members.forEach((dev, member) => {
-      assert(dev.observer === null, `member ${member} has no other I/O observer`);
-      dev.observer = (d, op) => this.beforeIo(member, d, op);
-    });
+    options.members.forEach((dev, member) => this.attach(member, dev));
+  }
+
+  /**
+   * Adds member `member` (an engine that opens its members one by one, or a spare added later). The
+   * timeline becomes its I/O observer; a member index is attached once.
+   */
+  attach(member: number, dev: FaultyDevice): void {
+    assert(Number.isSafeInteger(member) && member >= 0, 'a member index is a non-negative integer');
+    assert(this.members[member] === undefined, `member ${member} is attached once`);
+    assert(dev.observer === null, `member ${member} has no other I/O observer`);
+    this.members[member] = dev;
+    dev.observer = (d, op) => this.beforeIo(member, d, op);
   }
 
   get seed(): number {
@@ -134,7 +173,7 @@ export class FaultTimeline {
   /** "At a random moment of the write stream": a seeded member and write number within the next maxWrites. */
   randomWriteTrigger(maxWrites: number): Trigger {
     assert(Number.isSafeInteger(maxWrites) && maxWrites > 0, 'a random write trigger needs a positive window');
-    return { kind: 'nth-write', member: this.rng.nextInt(this.options.members.length), n: 1 + this.rng.nextInt(maxWrites) };
+    return { kind: 'nth-write', member: this.rng.nextInt(this.members.length), n: 1 + this.rng.nextInt(maxWrites) };
   }
 
   /** Applies an action now and journals it. Returns the journal entry. */
@@ -162,6 +201,18 @@ export class FaultTimeline {
 
   pending(): ScheduledView[] {
     return this.scheduled.map(({ id, action, trigger }) => ({ id, action, trigger }));
+  }
+
+  /** Scheduled steps that fired (the last MAX_HISTORY), oldest first. */
+  fired(): readonly FiredStep[] {
+    return this.firedSteps;
+  }
+
+  /** The earliest logical time a time trigger is due, or null: a virtual clock may jump there. */
+  nextDueMs(): number | null {
+    let due: number | null = null;
+    for (const s of this.scheduled) if (s.armed.kind === 'at' && (due === null || s.armed.timeMs < due)) due = s.armed.timeMs;
+    return due;
   }
 
   /** Fires every time- and progress-triggered step that is due. Returns what it applied. */
@@ -215,12 +266,12 @@ export class FaultTimeline {
         return trigger;
       case 'nth-write':
         this.checkMember(trigger.member);
-        return { kind: 'write', member: trigger.member, writeNumber: this.options.members[trigger.member].counters.writes + trigger.n };
+        return { kind: 'write', member: trigger.member, writeNumber: this.members[trigger.member].counters.writes + trigger.n };
     }
   }
 
   private checkMember(member: number): void {
-    if (member >= this.options.members.length) throw new FaultError(`There is no member ${member}; the array has ${this.options.members.length}.`);
+    if (this.members[member] === undefined) throw new FaultError(`There is no member ${member} under the fault layer.`);
   }
 
   /** The members' I/O observer: runs before the I/O reaches any fault. */
@@ -245,22 +296,29 @@ export class FaultTimeline {
     if (ready.length === 0) return fired;
     this.scheduled = this.scheduled.filter((s) => !ready.includes(s));
     this.firing = true; // a power cut or bit rot does I/O of its own, which must not re-enter here
+    let cut = false;
     try {
       for (const s of ready) {
         const replayed = s.armed.kind === 'io-seq' ? s.armed : null;
         const timeMs = replayed?.timeMs ?? this.options.clock();
+        let refused: string | null = null;
         try {
           fired.push(this.perform(s.action, timeMs, replayed?.faultId ?? null));
+          cut ||= s.action.op === 'power-cut';
         } catch (err) {
           // A step refused when it fires (e.g. clearing a fault already gone) must not surface inside the
           // engine's member I/O: it is recorded for the UI and the run goes on, as a refused mdadm command would.
           if (!(err instanceof FaultError)) throw err;
+          refused = err.message;
           this.refusedSteps.push({ id: s.id, action: s.action, timeMs, reason: err.message });
         }
+        if (this.firedSteps.length >= MAX_HISTORY) this.firedSteps.shift();
+        this.firedSteps.push({ id: s.id, action: s.action, trigger: s.trigger, timeMs, refused });
       }
     } finally {
       this.firing = false;
     }
+    if (cut && this.options.haltOnPowerCut) throw new PowerCutHalt(this.options.powerCut!.report!);
     return fired;
   }
 
@@ -271,10 +329,10 @@ export class FaultTimeline {
     this.firing = true;
     try {
       if (action.op === 'inject') {
-        faultId = this.options.members[action.member].inject(action.spec, timeMs);
+        faultId = this.members[action.member].inject(action.spec, timeMs);
         assert(expectedFaultId === null || faultId === expectedFaultId, 'a replayed fault gets the id it had when recorded');
       } else if (action.op === 'clear') {
-        const dev = this.options.members[action.member];
+        const dev = this.members[action.member];
         if (action.faultId === null) dev.clearAll();
         else dev.clear(action.faultId);
       } else {

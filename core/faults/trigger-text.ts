@@ -4,7 +4,7 @@
  * reads like the lesson it came from.
  */
 import { FaultError } from './spec';
-import { type SyncAction, type Trigger, TriggerSchema } from './timeline';
+import { type ScheduledView, type SyncAction, type Trigger, TriggerSchema } from './timeline';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, min: 60_000 };
 
@@ -66,4 +66,9 @@ export function describeTrigger(trigger: Trigger | null): string {
     case 'nth-write':
       return `on the ${ordinal(trigger.n)} write to member ${trigger.member}`;
   }
+}
+
+/** A pending or fired step's trigger for the UI: a replayed journal entry names the I/O it lands before. */
+export function describeScheduledTrigger(trigger: ScheduledView['trigger']): string {
+  return trigger.kind === 'replay' ? `replayed before member I/O #${trigger.ioSeq + 1}` : describeTrigger(trigger);
 }

@@ -5,22 +5,22 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { z } from 'zod';
 import type { ArraySnapshot } from '../api/snapshot';
-import { MdArray, type MdArrayOptions } from '../engine/array';
+import { MdArray, type MdArrayOptions, type SyncPosition } from '../engine/array';
 import { type Clock, VirtualClock } from '../engine/clock';
 import { statusResync } from '../engine/md/mdstat';
 import type { SyncActionRequest } from '../engine/md/flags';
 import { MdIoError } from '../engine/types';
-import { FaultyDevice } from '../faults/faulty-device';
-import { PowerCutDomain } from '../faults/power-cut';
-import { Prng } from '../faults/prng';
+import { type FaultJournal, FaultError, type FaultSpecInput, ImageFaultLayer, PowerCutHalt, type PowerCutReport, Prng, type TimelineActionInput } from '../faults';
 import { FileBlockDevice } from '../format/blockdev';
 import { fillLbaPattern } from '../format/lba-pattern';
 import { parseLayout } from '../format/layout';
 import type { CreateOptions } from '../md/create';
 import { parseSizeBytes } from '../util/units';
 import { checkExpectation, detailState } from './expect';
-import { parseScenario, type Scenario, ScenarioError, type Step, stepVerb } from './schema';
+import { durationMs, parseScenario, type Scenario, ScenarioError, type Step, stepVerb } from './schema';
+import { triggerOfWhen } from './when';
 
 /** Steps another layer performs (the fault layer's inject, clear, crash, power-cut). */
 export type ExtraStepHandler = (verb: string, value: unknown, array: MdArray | null) => boolean;
@@ -45,6 +45,8 @@ export interface ScenarioResult {
   failure: string | null;
   steps: number;
   finalSnapshot: ArraySnapshot | null;
+  /** The fault timeline's journal of each array the run started (what was applied, when, at which I/O). */
+  faultJournals: FaultJournal[];
 }
 
 const DEFAULT_TAG = 'mdlab';
@@ -61,14 +63,6 @@ function sizeOf(value: unknown, what: string): number {
   const bytes = typeof value === 'string' ? parseSizeBytes(value, 1) : null;
   if (bytes === null) throw new ScenarioError(`${what} must be a size like 4096, 64K or 8M, got ${JSON.stringify(value)}`);
   return bytes;
-}
-
-function durationMs(value: unknown): number {
-  if (typeof value === 'number') return value;
-  const m = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim()) : null;
-  if (!m) throw new ScenarioError(`sleep takes a duration like 500ms, 10s or 2m, got ${JSON.stringify(value)}`);
-  const n = Number(m[1]);
-  return m[2] === 'm' ? n * 60_000 : m[2] === 's' ? n * 1000 : n;
 }
 
 export function createOptionsOf(s: Scenario): CreateOptions {
@@ -140,7 +134,7 @@ export class ScenarioSteps {
   perform(step: Step): void {
     const { verb, value } = stepVerb(step);
     try {
-      this.step(verb, value);
+      this.stepUntilPowerCut(verb, value);
     } catch (err) {
       if (err instanceof ScenarioError) throw new StepFailure(err.message);
       throw err;
@@ -154,20 +148,20 @@ export class ScenarioSteps {
       for (; index < this.s.steps.length; index++) {
         const { verb, value } = stepVerb(this.s.steps[index]);
         this.out(`step ${index + 1}: ${verb}${value === null || value === undefined ? '' : ` ${JSON.stringify(value)}`}`);
-        this.step(verb, value);
+        this.stepUntilPowerCut(verb, value);
       }
     } catch (err) {
       const failure = err instanceof StepFailure || err instanceof ScenarioError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
       this.out(`FAILED at step ${index + 1}: ${failure}`);
       const finalSnapshot = this.snapshotOrNull();
       this.stopQuietly();
-      return { ok: false, failedStep: index, failure, steps: index, finalSnapshot };
+      return { ok: false, failedStep: index, failure, steps: index, finalSnapshot, faultJournals: this.faultJournals() };
     }
     const finalSnapshot = this.snapshotOrNull();
     if (this.array && !this.array.mddev.stopped) this.out(this.array.mdstat().trimEnd());
     this.stopQuietly();
     this.out(`scenario ${this.s.name}: every expectation held`);
-    return { ok: true, failedStep: -1, failure: null, steps: this.s.steps.length, finalSnapshot };
+    return { ok: true, failedStep: -1, failure: null, steps: this.s.steps.length, finalSnapshot, faultJournals: this.faultJournals() };
   }
 
   private snapshotOrNull(): ArraySnapshot | null {
@@ -182,53 +176,45 @@ export class ScenarioSteps {
     }
   }
 
-  /** Every member sits behind a FaultyDevice, so `inject` / `clear` steps can break it like dm targets do. */
-  private readonly devices = new Map<string, FaultyDevice>();
+  /**
+   * The fault layer of the running array: a FaultyDevice under every member, one power supply (a
+   * `power-cut` loses their writes in flight) and a timeline for faults scheduled with `when`. A new
+   * one per create/assemble, as a reboot brings fresh device-mapper tables; every one's journal is kept.
+   */
+  private faults: ImageFaultLayer | null = null;
+  private readonly journals: (() => FaultJournal)[] = [];
 
-  /** The members of the running array share one power supply: a `power-cut` step loses their writes in flight. */
-  private powerCut: PowerCutDomain | null = null;
-
-  private engineOptions(): MdArrayOptions {
-    const powered: FaultyDevice[] = [];
-    const domain = new PowerCutDomain({ seed: this.s.seed, members: powered });
-    this.powerCut = domain;
-    const openDevice = (imagePath: string): FaultyDevice => {
-      const dev = new FaultyDevice(FileBlockDevice.open(imagePath, { readOnly: false }), { clock: () => this.clock.nowMs() });
-      this.devices.set(path.resolve(imagePath), dev);
-      powered.push(dev);
-      return dev;
-    };
-    const memberIo = {
-      nowMs: () => this.clock.nowMs(),
-      writeSubmitted: (rdev: { dev: unknown }, offsetBytes: number, lengthBytes: number, nowMs: number) =>
-        domain.submit(powered.indexOf(rdev.dev as FaultyDevice), offsetBytes, lengthBytes, nowMs),
-      writeCompleted: (token: number) => domain.complete(token),
-    };
-    return { openDevice, memberIo, ...this.options.engine, clock: this.clock, name: 'md0' };
+  private faultJournals(): FaultJournal[] {
+    return this.journals.map((journal) => journal());
   }
 
-  /**
-   * The power fails. With `during-write`, that write is handed to md first and md runs for `after` (logical
-   * time): member writes not completed by then are lost (a member under a delay fault completes later), so a
-   * stripe can end with new data and old parity. `survival` is the chance a write in flight reached the disk
-   * anyway (seeded). Then the machine is dead, as after `crash`.
-   */
-  private powerCutStep(spec: Record<string, unknown>): void {
-    const array = this.need();
-    const domain = this.powerCut;
-    if (domain === null) throw new StepFailure('power-cut needs the array to have been started by this run');
-    const during = spec['during-write'] as Record<string, unknown> | undefined;
-    if (during !== undefined) {
-      const { offsetBytes, lengthBytes } = this.range(during);
-      if (offsetBytes % 512 !== 0 || lengthBytes % 512 !== 0) throw new ScenarioError('a write cut by the power covers whole sectors');
-      const data = this.patternBytes(during, offsetBytes, lengthBytes);
-      const pers = array.mddev.pers;
-      if (pers === null) throw new StepFailure('no running array: create or assemble it first');
-      pers.makeRequest({ op: 'write', sector: offsetBytes / 512, data, endIo: () => undefined });
-      array.sleepSync(durationMs(spec.after ?? 0));
+  private engineOptions(): MdArrayOptions {
+    const layer: ImageFaultLayer = new ImageFaultLayer({
+      seed: this.s.seed,
+      clock: () => this.clock.nowMs(),
+      open: (imagePath) => FileBlockDevice.open(imagePath, { readOnly: false }),
+      memberOf: (imagePath) => this.memberNumber(path.basename(imagePath)),
+      progress: (): SyncPosition | null => (this.faults === layer ? (this.array?.syncProgress() ?? null) : null),
+      haltOnPowerCut: true,
+    });
+    this.faults = layer;
+    this.journals.push(() => layer.timeline.journal());
+    return { openDevice: layer.openDevice, memberIo: layer.memberIo(), timeline: layer.timeline, ...this.options.engine, clock: this.clock, name: 'md0' };
+  }
+
+  /** A step; a power cut scheduled on the timeline stops the machine dead in the middle of it. */
+  private stepUntilPowerCut(verb: string, value: unknown): void {
+    try {
+      this.step(verb, value);
+    } catch (err) {
+      if (!(err instanceof PowerCutHalt)) throw err;
+      this.machineDied(err.report);
     }
-    const survival = typeof spec.survival === 'number' ? spec.survival : 0;
-    const report = domain.cut(this.clock.nowMs(), survival);
+  }
+
+  /** After a cut: say what it took, then the machine is dead, as after `crash`. */
+  private machineDied(report: PowerCutReport): void {
+    const array = this.need();
     const lost = report.writes.filter((w) => w.outcome === 'dropped');
     const kept = report.writes.length - lost.length;
     const members = [...new Set(lost.map((w) => w.member))].sort((a, b) => a - b);
@@ -238,10 +224,85 @@ export class ScenarioSteps {
     array.crash();
   }
 
-  private faultyDevice(ref: unknown): FaultyDevice {
-    const dev = this.devices.get(path.resolve(this.memberImage(ref)));
-    if (dev === undefined) throw new StepFailure(`member ${JSON.stringify(ref)} is not open in the array`);
-    return dev;
+  private layer(): ImageFaultLayer {
+    this.need();
+    if (this.faults === null) throw new StepFailure('faults need the array to have been started by this run');
+    return this.faults;
+  }
+
+  /** Applies a fault-layer action now, or schedules it when `when` names a moment. Refusals are the step's failure. */
+  private timelineStep(action: TimelineActionInput, when: unknown, member: number | null): void {
+    const timeline = this.layer().timeline;
+    try {
+      const trigger = triggerOfWhen(when, member);
+      if (trigger === null) timeline.apply(action);
+      else timeline.schedule(action, trigger);
+    } catch (err) {
+      if (err instanceof FaultError) throw new StepFailure(err.message);
+      if (err instanceof z.ZodError) throw new ScenarioError(`${err.issues[0].path.join('.') || 'fault'}: ${err.issues[0].message}`);
+      throw err;
+    }
+  }
+
+  /** `inject: {member, fault, when?}`. */
+  private inject(spec: Record<string, unknown>): void {
+    const member = this.memberNumber(spec.member);
+    this.layer().device(member);
+    this.timelineStep({ op: 'inject', member, spec: spec.fault as FaultSpecInput }, spec.when, member);
+  }
+
+  /** `clear: {member, fault?: id, pending?: id, when?}`: every fault, one fault, or cancel a scheduled one. */
+  private clear(spec: Record<string, unknown>): void {
+    const member = this.memberNumber(spec.member);
+    if (spec.pending !== undefined) {
+      if (spec.when !== undefined || spec.fault !== undefined) throw new ScenarioError('clear {pending} cancels a scheduled fault at once, alone');
+      const timeline = this.layer().timeline;
+      const id = Number(spec.pending);
+      if (!timeline.pending().some((p) => p.id === id && p.action.op !== 'power-cut' && p.action.member === member)) {
+        throw new StepFailure(`member ${member} has no scheduled fault #${id}`);
+      }
+      timeline.cancel(id);
+      return;
+    }
+    const faultId = spec.fault === undefined ? null : Number(spec.fault);
+    this.timelineStep({ op: 'clear', member, faultId }, spec.when, member);
+  }
+
+  /**
+   * The power fails. With `during-write`, that write is handed to md first and md runs for `after` (logical
+   * time): member writes not completed by then are lost (a member under a delay fault completes later), so a
+   * stripe can end with new data and old parity. `survival` is the chance a write in flight reached the disk
+   * anyway (seeded). Then the machine is dead, as after `crash`. With `when`, the cut is scheduled instead and
+   * stops the machine in whatever step is running when it fires.
+   */
+  private powerCutStep(spec: Record<string, unknown>): void {
+    const array = this.need();
+    const survivalProbability = typeof spec.survival === 'number' ? spec.survival : 0;
+    const during = spec['during-write'] as Record<string, unknown> | undefined;
+    if (spec.when !== undefined) {
+      if (during !== undefined) throw new ScenarioError('power-cut takes during-write or when, not both');
+      this.timelineStep({ op: 'power-cut', survivalProbability }, spec.when, null);
+      return;
+    }
+    if (during !== undefined) {
+      const { offsetBytes, lengthBytes } = this.range(during);
+      if (offsetBytes % 512 !== 0 || lengthBytes % 512 !== 0) throw new ScenarioError('a write cut by the power covers whole sectors');
+      const data = this.patternBytes(during, offsetBytes, lengthBytes);
+      const pers = array.mddev.pers;
+      if (pers === null) throw new StepFailure('no running array: create or assemble it first');
+      pers.makeRequest({ op: 'write', sector: offsetBytes / 512, data, endIo: () => undefined });
+      array.sleepSync(durationMs(spec.after ?? 0));
+    }
+    this.timelineStep({ op: 'power-cut', survivalProbability }, undefined, null);
+    this.machineDied(this.layer().powerCut.report!);
+  }
+
+  /** N of diskN.img, from a member index or an image name. */
+  private memberNumber(ref: unknown): number {
+    const image = typeof ref === 'number' ? `disk${ref}.img` : typeof ref === 'string' ? path.basename(ref) : null;
+    const m = image === null ? null : /^disk(\d+)\.img$/.exec(image);
+    if (m === null) throw new ScenarioError(`a member is named by index or image name (diskN.img), got ${JSON.stringify(ref)}`);
+    return Number(m[1]);
   }
 
   private need(): MdArray {
@@ -311,14 +372,10 @@ export class ScenarioSteps {
       case 'crash':
         this.need().crash();
         return;
-      case 'inject': {
-        const spec = value as { member?: unknown; fault?: unknown };
-        this.faultyDevice(spec.member).inject(spec.fault as Parameters<FaultyDevice['inject']>[0]);
-        return;
-      }
+      case 'inject':
+        return this.inject((value ?? {}) as Record<string, unknown>);
       case 'clear':
-        this.faultyDevice((value as { member?: unknown }).member).clearAll();
-        return;
+        return this.clear((value ?? {}) as Record<string, unknown>);
       case 'power-cut':
         return this.powerCutStep((value ?? {}) as Record<string, unknown>);
       default:

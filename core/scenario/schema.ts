@@ -54,6 +54,15 @@ export function parseScenario(text: string, source = 'scenario'): Scenario {
   return parsed.data;
 }
 
+/** A duration as scenarios write it: 500ms, 10s, 2m, or a number of ms. */
+export function durationMs(value: unknown): number {
+  if (typeof value === 'number') return value;
+  const m = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim()) : null;
+  if (!m) throw new ScenarioError(`a duration is written like 500ms, 10s or 2m, got ${JSON.stringify(value)}`);
+  const n = Number(m[1]);
+  return m[2] === 'm' ? n * 60_000 : m[2] === 's' ? n * 1000 : n;
+}
+
 /** The one verb of a step and its value. */
 export function stepVerb(step: Step): { verb: string; value: unknown } {
   const [verb] = Object.keys(step);
