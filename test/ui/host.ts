@@ -16,15 +16,21 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
-/** An engine host in a worker whose lab workspace is `workspace` (it reads it from the environment it inherits). */
+/**
+ * An engine host in a worker whose lab workspace is `workspace` (it reads it from the environment it inherits).
+ * Recent sessions go to a file inside that workspace unless the caller chose one, so no test touches ~/.config.
+ */
 export function startWorkerHostIn(workspace: string): HostConnection {
-  const previous = process.env.MDLAB_WORKSPACE;
+  const previous = { MDLAB_WORKSPACE: process.env.MDLAB_WORKSPACE, MDLAB_RECENT_FILE: process.env.MDLAB_RECENT_FILE };
   process.env.MDLAB_WORKSPACE = workspace;
+  process.env.MDLAB_RECENT_FILE ??= path.join(workspace, '.recent.json');
   try {
     return startWorkerHost();
   } finally {
-    if (previous === undefined) delete process.env.MDLAB_WORKSPACE;
-    else process.env.MDLAB_WORKSPACE = previous;
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }
 

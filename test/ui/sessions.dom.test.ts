@@ -138,7 +138,7 @@ describe('Sessions panel and replay against the real engine host', () => {
     installClient(test.client);
     const pinia = createPinia();
     const wrapper = mount(ReplayStepper, { global: { plugins: [pinia, createMdlabI18n('en')] } });
-    await useReplayStore(pinia).load(root, 'not a session');
+    await useReplayStore(pinia).load({ folder: root, name: 'not a session', members: [] });
     await flushPromises();
     expect(wrapper.get('[data-testid="replay-error"]').text()).toMatch(/manifest/i);
     expect(wrapper.find('[data-testid="replay-position"]').exists()).toBe(false);

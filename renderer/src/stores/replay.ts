@@ -13,6 +13,8 @@ export const useReplayStore = defineStore('replay', () => {
   const client = useClient();
   const folder = ref<string | null>(null);
   const name = ref('');
+  /** The session's member images: the stepper draws one md no longer lists as removed. */
+  const members = ref<string[]>([]);
   const state = ref<ReplayState | null>(null);
   const busy = ref(false);
   const error = ref<ApiError | null>(null);
@@ -39,9 +41,10 @@ export const useReplayStore = defineStore('replay', () => {
   }
 
   /** Starts replaying a session folder (one the host named: Recent, Open or the open session) at its beginning. */
-  async function load(sessionFolder: string, sessionName: string): Promise<void> {
-    folder.value = sessionFolder;
-    name.value = sessionName;
+  async function load(session: { folder: string; name: string; members: readonly string[] }): Promise<void> {
+    folder.value = session.folder;
+    name.value = session.name;
+    members.value = [...session.members];
     state.value = null;
     await seek(0);
   }
@@ -58,5 +61,5 @@ export const useReplayStore = defineStore('replay', () => {
     busy.value = false;
   }
 
-  return { folder, name, state, busy, error, atStart, atEnd, load, seek, forward, backward, toEnd, clear };
+  return { folder, name, members, state, busy, error, atStart, atEnd, load, seek, forward, backward, toEnd, clear };
 });

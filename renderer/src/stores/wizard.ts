@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia';
 import { reactive, ref, watch } from 'vue';
 import { useClient, type ApiError, type CreateChoices, type CreatePlanInfo, type LayoutPreview } from '../api';
-import { useArrayStore } from './array';
 import { toApiError } from './errors';
 import { useLogStore } from './log';
+import { useSessionStore } from './session';
 
 const MiB = 1024 * 1024;
 /** Rows drawn in the layout picture: enough for two full parity rotations of a small array. */
@@ -58,18 +58,19 @@ export const useWizardStore = defineStore('wizard', () => {
     previewError.value = previewReply.status === 'rejected' ? toApiError(previewReply.reason) : null;
   }
 
+  /** mdadm --create into a new session (a native dialog chooses its folder; the browser lab files it under the id). */
   async function create(): Promise<boolean> {
     creating.value = true;
     createError.value = null;
+    const sessions = useSessionStore();
     try {
-      const opened = await client.call('array.create', { id: id.value, choices: { ...choices } });
-      useArrayStore().adopt(opened.id, opened.snapshot);
-      useLogStore().add({ timeMs: Date.now(), level: 'info', source: 'ui', message: `${commandLine()}: created and started` });
-      return true;
-    } catch (thrown) {
-      createError.value = toApiError(thrown);
-      useLogStore().add({ timeMs: Date.now(), level: 'warn', source: 'ui', message: `${commandLine()}: ${createError.value.message}` });
-      return false;
+      const created = await sessions.create(id.value, { ...choices });
+      if (created) useLogStore().add({ timeMs: Date.now(), level: 'info', source: 'ui', message: `${commandLine()}: created and started` });
+      else if (sessions.error) {
+        createError.value = sessions.error;
+        useLogStore().add({ timeMs: Date.now(), level: 'warn', source: 'ui', message: `${commandLine()}: ${createError.value.message}` });
+      }
+      return created;
     } finally {
       creating.value = false;
     }
