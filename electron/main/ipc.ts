@@ -1,7 +1,9 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { ErrorCode, failure, IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL, type Reply } from '../../core/api';
 import type { HostConnection } from '../../core/host/connection';
+import { chooseFolder, windowOf } from './dialogs';
 import { DEV_RENDERER_URL, RENDERER_INDEX_URL } from './paths';
+import { FolderGrants, relayRequest } from './relay';
 import { isOwnRendererUrl } from './trust';
 
 /**
@@ -17,12 +19,19 @@ function isTrustedSender(event: IpcMainInvokeEvent, windows: ReadonlySet<Browser
   return isOwnRendererUrl(frame.url, RENDERER_INDEX_URL, DEV_RENDERER_URL);
 }
 
-/** Relay requests to the engine host (which validates against the contract) and events to every window. */
+/**
+ * Relay requests to the engine host and events to every window. Main validates every request against the
+ * contract itself, answers the folder dialogs, and lets through only folders it handed out (relay.ts).
+ */
 export function wireIpc(engine: HostConnection, windows: ReadonlySet<BrowserWindow>): void {
+  const grants = new FolderGrants();
   ipcMain.handle(IPC_REQUEST_CHANNEL, (event, name: unknown, params: unknown): Promise<Reply> | Reply => {
     if (!isTrustedSender(event, windows)) return failure(ErrorCode.FORBIDDEN, 'This frame may not talk to the engine.');
-    // HostConnection.request checks the name and params against the contract before relaying.
-    return engine.request(name, params);
+    return relayRequest(name, params, {
+      request: (n, p) => engine.request(n, p),
+      chooseFolder: (purpose, suggestedName) => chooseFolder(windowOf(event.sender), purpose, suggestedName),
+      grants,
+    });
   });
   engine.onEvent((event) => {
     for (const window of windows) {
