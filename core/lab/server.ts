@@ -108,6 +108,8 @@ export async function startLabHost(options: LabHostOptions): Promise<LabHost> {
       for (const ws of sockets) ws.terminate();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // The open session stops cleanly (superblocks clean, journal closed and synced) before the host goes.
+      if (engine.alive) await engine.request('session.close', {});
       await engine.close();
     },
   };
