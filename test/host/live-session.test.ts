@@ -178,3 +178,52 @@ describe('the lab array as a live session', () => {
     expect((await refusal('dialog.chooseFolder', { purpose: 'open' })).code).toBe('NO_DIALOG');
   }, 60_000);
 });
+
+describe('every action kind is journaled as the scenario step that performs it, and replays', () => {
+  it('speed limits, pattern write/verify, inject/clear, sync action, fail/remove/re-add, crash, close/open', async () => {
+    const c = { ...choices('kinds'), raidDevices: 3, bitmap: 'internal', assumeClean: true };
+    const plan = await call('array.plan', c);
+    const made = await call('session.new', { place: { workspace: 'kinds' }, name: 'every kind', choices: c, seed: 11 });
+    const folder = made.session.folder;
+    await call('array.speedLimits', { minKibPerSec: 1000, maxKibPerSec: 2_000_000 });
+    await call('array.pattern', { op: 'write', lengthBytes: 2 * MiB });
+    const range = { startSector: plan.dataOffsetSectors + 16, lengthSectors: 8 };
+    const { members } = await call('array.inject', { member: 0, fault: { kind: 'read-error', range } });
+    const faultId = members.find((m: { image: string }) => m.image === 'disk0.img').faults[0].id;
+    expect((await call('array.pattern', { op: 'verify', lengthBytes: 2 * MiB })).badSectors).toBe(0);
+    await call('array.clearFault', { member: 0, id: faultId });
+    await call('array.syncAction', { action: 'check' });
+    await until((s) => s.syncAction === 'idle', 'the check');
+    await call('array.manage', { action: 'fail', member: 2 });
+    await call('array.manage', { action: 'remove', member: 2 });
+    await call('array.manage', { action: 're-add', member: 2 });
+    await until((s) => s.syncAction === 'idle' && s.degraded === 0, 'the bitmap recovery');
+    await call('array.crash', {});
+    const live = await until((s) => s.syncAction === 'idle' && s.degraded === 0, 'the resync after the crash');
+    const first = await call('session.close', {});
+    await call('session.open', { place: { workspace: 'kinds' } });
+    const second = await call('session.close', {});
+    expect(second.arraySha256).toBe(first.arraySha256);
+
+    const entries = journalOf(folder);
+    expect(entries.map((e) => e.type).filter((t) => t !== 'step')).toEqual(['seed', 'close', 'open', 'close']);
+    const steps = entries.flatMap((e) => (e.type === 'step' ? [e.step] : []));
+    const actions = steps.filter((s) => !('wait' in s) && !('sleep' in s));
+    expect(actions.map((s) => Object.keys(s)[0])).toEqual([
+      'set', 'write', 'inject', 'verify', 'clear', 'sync-action', 'fail', 'remove', 're-add', 'crash', 'assemble',
+    ]);
+    expect(actions).toContainEqual({ inject: { member: 0, fault: { kind: 'read-error', range, clearOnWrite: true } } });
+    expect(actions).toContainEqual({ write: { pattern: 'lba', tag: 'mdlab1', offset: 0, length: 2 * MiB } });
+    expect(actions).toContainEqual({ 're-add': 'disk2.img' });
+
+    const cursor = ReplayCursor.open(folder);
+    try {
+      const end = cursor.seek(cursor.length);
+      expect(end.failure).toBeNull();
+      expect(end.snapshot).toMatchObject({ degraded: 0, syncAction: 'idle', mismatchCnt: live.mismatchCnt });
+      expect(cursor.arraySha256()).toBe(first.arraySha256);
+    } finally {
+      cursor.dispose();
+    }
+  }, 120_000);
+});
