@@ -154,8 +154,8 @@ export class FaultyDevice extends VectoredBlockDevice {
    * reopened for the moment: the medium still exists even though md can no longer reach it.
    */
   withImage<T>(io: (image: BlockDevice) => T): T {
-    if (!this.unplugged) return io(this.device);
-    if (!this.options.reopen) throw new FaultError(`${this.name} is unplugged and its image cannot be reopened.`);
+    if (!this.unplugged && !this.closed) return io(this.device);
+    if (!this.options.reopen) throw new FaultError(`${this.name} is ${this.unplugged ? 'unplugged' : 'closed'} and its image cannot be reopened.`);
     const image = this.options.reopen();
     try {
       return io(image);
@@ -166,7 +166,7 @@ export class FaultyDevice extends VectoredBlockDevice {
 
   /** Whether withImage can reach the image now. */
   get imageReachable(): boolean {
-    return !this.unplugged || this.options.reopen !== undefined;
+    return (!this.unplugged && !this.closed) || this.options.reopen !== undefined;
   }
 
   get isUnplugged(): boolean {

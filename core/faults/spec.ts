@@ -157,4 +157,6 @@ export function describeSpec(spec: FaultSpec): string {
 /** A fault request the layer cannot carry out (e.g. re-plugging a member with no way to reopen it). */
 export class FaultError extends Error {
   override name = 'FaultError';
+  /** Crosses the lab contract as a refusal, like md's own. */
+  readonly code = 'REFUSED';
 }

@@ -55,17 +55,18 @@ export const arrayHandlers: HandlerTable = {
   'array.inject': ({ member, fault, when }, { emit }) => {
     const lab = labState(emit);
     const { session } = lab.current();
-    lab.act(injectStepOf(member, fault, when), () => session.array.inject(member, fault));
+    lab.act(injectStepOf(member, fault, when), () => session.array.inject(member, fault, when));
     session.poke();
     const members = session.array.faults();
-    const injected = members.find((m) => m.image === `disk${member}.img`)?.faults.at(-1);
-    emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `fault layer: disk${member}.img ${injected?.text ?? fault.kind}` });
+    const mine = members.find((m) => m.image === `disk${member}.img`);
+    const what = when === undefined ? mine?.faults.at(-1)?.text : `${mine?.pending.at(-1)?.action}, scheduled ${mine?.pending.at(-1)?.trigger}`;
+    emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `fault layer: disk${member}.img ${what ?? fault.kind}` });
     return { members };
   },
   'array.clearFault': ({ member, id, pending }, { emit }) => {
     const lab = labState(emit);
     const { session } = lab.current();
-    lab.act(clearStepOf(member, id, pending), () => session.array.clearFault(member, id));
+    lab.act(clearStepOf(member, id, pending), () => session.array.clearFault(member, id, pending));
     session.poke();
     return { members: session.array.faults() };
   },

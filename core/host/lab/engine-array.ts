@@ -3,47 +3,85 @@
  * RAID4/5 personality, seen as a LabArray. The session drives the slices and throttles what it
  * publishes; trace steps are read from the engine's ring with their member, flags and action intact.
  */
-import type { LabFault, ManageAction, MemberFaults, TraceEntry } from '../../api';
+import * as path from 'node:path';
+import type { LabFault, LabTrigger, ManageAction, MemberFaults, TraceEntry } from '../../api';
 import { MdArray, type MdArrayOptions } from '../../engine/array';
 import { RealClock } from '../../engine/clock';
 import { openImage } from '../../engine/md/run-array';
 import { createRaid5Personality } from '../../engine/raid5';
-import { FaultyDevice } from '../../faults';
+import { describeAction, describeScheduledTrigger, ImageFaultLayer, type ScheduledView } from '../../faults';
 import type { CreateOptions } from '../../md/create';
 import { MdRefusal } from '../../md/errors';
-import { faultSpecOf } from './fault-step';
+import { faultSpecOf, triggerOf } from './fault-step';
 import type { LabArray, SyncActionWrite } from './session';
 
+/** N of diskN.img: the lab names members by image number. */
+function imageNumberOf(imagePath: string): number {
+  const m = /disk(\d+)\.img$/.exec(imagePath);
+  if (m === null) throw new MdRefusal(`${path.basename(imagePath)} is not named diskN.img.`);
+  return Number(m[1]);
+}
+
+const text = (s: string): string => s.slice(0, 1024);
+
+/** Whether a scheduled step concerns member `member`. */
+const on = (member: number) => (s: ScheduledView): boolean => s.action.op !== 'power-cut' && s.action.member === member;
+
 /**
- * Every member image opens through a FaultyDevice, so faults can be injected under md at any time,
- * the way dm targets sit under a real array. Devices are found again by image path.
+ * Every member image opens through the fault layer (core/faults/image-faults.ts), so faults can be
+ * injected under md at any time, the way dm targets sit under a real array, now or on its timeline.
+ * The lab cuts power with MdArray.crash, so md's writes carry no power-cut undo records here.
  */
 class FaultedMembers {
   readonly clock = new RealClock();
-  private readonly byPath = new Map<string, FaultyDevice>();
-
-  readonly openDevice = (imagePath: string): FaultyDevice => {
-    const device = new FaultyDevice(openImage(imagePath), { clock: () => this.clock.nowMs(), reopen: () => openImage(imagePath) });
-    this.byPath.set(imagePath, device);
-    return device;
-  };
+  /** Bound once the engine runs: progress triggers look at its sync. */
+  md: MdArray | null = null;
+  readonly layer = new ImageFaultLayer({
+    seed: 0,
+    clock: () => this.clock.nowMs(),
+    open: openImage,
+    memberOf: imageNumberOf,
+    progress: () => this.md?.syncProgress() ?? null,
+  });
 
   engineOptions(): MdArrayOptions {
-    return { personality: createRaid5Personality, clock: this.clock, openDevice: this.openDevice };
+    return { personality: createRaid5Personality, clock: this.clock, openDevice: this.layer.openDevice, timeline: this.layer.timeline };
   }
 
-  device(imagePath: string): FaultyDevice {
-    const device = this.byPath.get(imagePath);
-    if (!device) throw new MdRefusal(`${imagePath.split('/').pop()} is not open in this array.`);
-    return device;
-  }
-
-  views(imagePaths: readonly string[]): MemberFaults[] {
-    return imagePaths.flatMap((imagePath) => {
-      const device = this.byPath.get(imagePath);
-      if (!device) return [];
-      return [{ image: device.name, faults: device.faults().map((f) => ({ id: f.id, text: f.text.slice(0, 1024), state: f.state, hits: f.hits })), pending: [], fired: [] }];
+  views(): MemberFaults[] {
+    const timeline = this.layer.timeline;
+    return this.layer.members().map((member) => {
+      const dev = this.layer.device(member);
+      return {
+        image: dev.name,
+        faults: dev.faults().map((f) => ({ id: f.id, text: text(f.text), state: f.state, hits: f.hits })),
+        pending: timeline.pending().filter(on(member)).map((s) => ({ id: s.id, trigger: text(describeScheduledTrigger(s.trigger)), action: text(describeAction(s.action)) })),
+        fired: timeline.fired().filter(on(member)).map((s) => ({
+          id: s.id,
+          trigger: text(describeScheduledTrigger(s.trigger)),
+          action: text(describeAction(s.action)),
+          atMs: Math.max(0, s.timeMs),
+          refused: s.refused === null ? null : text(s.refused),
+        })),
+      };
     });
+  }
+
+  inject(member: number, fault: LabFault, when: LabTrigger | undefined): void {
+    this.layer.device(member);
+    const action = { op: 'inject' as const, member, spec: faultSpecOf(fault) };
+    if (when === undefined) this.layer.timeline.apply(action);
+    else this.layer.timeline.schedule(action, triggerOf(member, when));
+  }
+
+  clear(member: number, id: number, pending: boolean): void {
+    const timeline = this.layer.timeline;
+    if (!pending) {
+      timeline.apply({ op: 'clear', member, faultId: id });
+      return;
+    }
+    if (!timeline.pending().some((s) => s.id === id && on(member)(s))) throw new MdRefusal(`disk${member}.img has no scheduled fault #${id}.`);
+    timeline.cancel(id);
   }
 }
 
@@ -126,15 +164,17 @@ class EngineLabArray implements LabArray {
   }
 
   faults(): MemberFaults[] {
-    return this.members.views(this.imagePaths);
+    return this.members.views();
   }
 
-  inject(member: number, fault: LabFault): void {
-    this.members.device(this.imagePath(member)).inject(faultSpecOf(fault));
+  inject(member: number, fault: LabFault, when?: LabTrigger): void {
+    this.imagePath(member);
+    this.members.inject(member, fault, when);
   }
 
-  clearFault(member: number, id: number): void {
-    this.members.device(this.imagePath(member)).clear(id);
+  clearFault(member: number, id: number, pending = false): void {
+    this.imagePath(member);
+    this.members.clear(member, id, pending);
   }
 
   manage(action: ManageAction, member: number): void {
@@ -168,6 +208,7 @@ class EngineLabArray implements LabArray {
 export function openEngineArray(imagePaths: readonly string[]): LabArray {
   const members = new FaultedMembers();
   const md = MdArray.assemble(imagePaths, members.engineOptions());
+  members.md = md;
   return new EngineLabArray(md, imagePaths, members);
 }
 
@@ -175,5 +216,6 @@ export function openEngineArray(imagePaths: readonly string[]): LabArray {
 export function createEngineArray(dir: string, options: CreateOptions, imagePathsOf: () => string[]): LabArray {
   const members = new FaultedMembers();
   const md = MdArray.create(dir, options, members.engineOptions());
+  members.md = md;
   return new EngineLabArray(md, imagePathsOf(), members);
 }

@@ -4,7 +4,7 @@
  * stay answerable mid-rebuild. Snapshots, progress and trace batches are throttled to a steady rate so a
  * window sees >= 10 updates per second during a sync and is never flooded.
  */
-import { TRACE_BATCH_MAX_ENTRIES, type ArraySnapshot, type EngineEvent, type LabFault, type ManageAction, type MemberFaults, type TraceEntry } from '../../api';
+import { TRACE_BATCH_MAX_ENTRIES, type ArraySnapshot, type EngineEvent, type LabFault, type LabTrigger, type ManageAction, type MemberFaults, type TraceEntry } from '../../api';
 import { assert } from '../../util/assert';
 
 /** Longest the engine may hold the host's thread before requests get a turn (ARCHITECTURE: <= 8 ms). */
@@ -40,8 +40,10 @@ export interface LabArray {
   setSyncAction(action: SyncActionWrite): void;
   /** The fault layer under each member: what is injected, and inject/clear by image number. */
   faults(): MemberFaults[];
-  inject(member: number, fault: LabFault): void;
-  clearFault(member: number, id: number): void;
+  /** Now, or scheduled on the fault timeline when `when` is given. */
+  inject(member: number, fault: LabFault, when?: LabTrigger): void;
+  /** `pending`: cancel scheduled fault `id` instead of clearing an active one. */
+  clearFault(member: number, id: number, pending?: boolean): void;
   setSpeedLimits(minKibPerSec: number, maxKibPerSec: number): void;
   stop(): void;
   /** The machine stops dead: nothing more reaches the members, no clean marking, no checkpoint. */
