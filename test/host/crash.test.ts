@@ -15,6 +15,7 @@ import { VirtualClock } from '../../core/engine/clock';
 import { MAX_SECTOR_NUM } from '../../core/engine/md/rdev';
 import { lbaPatternBytes } from '../../core/format/lba-pattern';
 import { LAB_PATTERN_TAG } from '../../core/host/lab/lab';
+import { inspectSession } from '../../core/session/inspect';
 
 const MiB = 1024 * 1024;
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-host-process.ts');
@@ -115,6 +116,11 @@ describe('the engine host killed with SIGKILL during writes', () => {
     expect(interruptedReplied).toBe(false);
 
     const dir = path.join(workspace, 'crash');
+    // The lab array is a session: its journal (synced before each reply) holds the acknowledged write.
+    const session = inspectSession(dir);
+    const steps = session.journal.entries.flatMap((e) => (e.type === 'step' ? [e.step] : []));
+    expect(steps).toContainEqual({ write: { pattern: 'lba', tag: LAB_PATTERN_TAG, offset: 0, length: ackedBytes } });
+    expect(session.journal.entries.some((e) => e.type === 'close')).toBe(false);
     const images = fs.readdirSync(dir).filter((f) => f.endsWith('.img')).sort().map((f) => path.join(dir, f));
     const array = MdArray.assemble(images, { clock: new VirtualClock() });
     const m = array.mddev;
