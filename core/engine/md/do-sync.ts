@@ -108,7 +108,7 @@ export class SyncThread {
       }
       this.j = Math.min(this.j + sectors, this.maxSectors);
       m.currResync = this.j;
-      if (m.trace.wants('md_do_sync') && skipped) m.traceEmit('md_do_sync', `skip ${sectors} sectors at ${this.j - sectors}`);
+      if (skipped && m.trace.wants('md_do_sync')) m.traceEmit('md_do_sync', `skip ${sectors} sectors at ${this.j - sectors}`);
       if (this.lastCheckSectors + SYNC_CHECK_SECTORS > this.ioSectors || this.j >= this.maxSectors) {
         if (nowMs >= deadlineMs) return 'progress';
         continue;

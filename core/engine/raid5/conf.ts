@@ -45,6 +45,8 @@ export class R5Conf {
   readonly slotInSync: Uint8Array;
   /** Per slot: 1 when there is a member that is not Faulty (it may still be recovering). */
   readonly slotUsable: Uint8Array;
+  /** Slots without an In_sync member at the last refresh (raid5_calc_degraded; sync_request asks per stripe). */
+  degradedSlots = 0;
   prereadActiveStripes = 0;
   pendingFullWrites = 0;
   bypassCount = 0;
@@ -89,6 +91,8 @@ export class R5Conf {
       this.slotUsable[i] = usable ? 1 : 0;
       this.slotInSync[i] = usable && rdev.flags.has('In_sync') ? 1 : 0;
     }
+    this.degradedSlots = 0;
+    for (let i = 0; i < this.disks; i++) this.degradedSlots += 1 - this.slotInSync[i];
   }
 
   /** Slots with no member to send I/O to (empty or Faulty). */
@@ -100,6 +104,7 @@ export class R5Conf {
 
   /** raid5_remove_disk's half: the slot is empty from now on (the md core then resets raidDisk). */
   clearSlot(i: number): void {
+    this.degradedSlots += this.slotInSync[i];
     this.slots[i] = null;
     this.slotUsable[i] = 0;
     this.slotInSync[i] = 0;

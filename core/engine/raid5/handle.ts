@@ -73,9 +73,51 @@ const s: StripeHeadState = newStripeHeadState();
 
 /** Flags a stripe may show both when handling starts and when it ends. */
 export function assertStripeCoherent(sh: StripeHead, where: 'entry' | 'exit'): void {
+  // This runs twice per stripe per pass: a screen of bit tests first, the wording only when it trips.
+  if (looksCoherent(sh, where === 'entry')) return;
   const broken = incoherence(sh, where);
-  // Messages are built only on failure: this runs twice per stripe per pass.
   if (broken !== null) assert(false, `stripe ${sh.sector} (${where}): ${broken}; state ${stripeStateNames(sh.state).join(' ')}`);
+}
+
+/** Low dev flag bits that decide every flags-only rule of incoherence(). */
+const FLAG_RULE_MASK = R5.UPTODATE | R5.LOCKED | R5.Wantread | R5.Wantwrite | R5.ReWrite;
+const BAD_AT_EXIT = 1;
+const BAD_AT_ENTRY = 2;
+/** Per combination of FLAG_RULE_MASK bits: which ends of handleStripe reject it (the rules of incoherence()). */
+const FLAG_RULES = ((): Uint8Array => {
+  const table = new Uint8Array(FLAG_RULE_MASK + 1);
+  for (let f = 0; f <= FLAG_RULE_MASK; f++) {
+    if ((f & FLAG_RULE_MASK) !== f) continue;
+    const want = f & (R5.Wantread | R5.Wantwrite);
+    const bad =
+      (f & R5.Wantread && f & R5.Wantwrite) ||
+      !want !== !(f & R5.LOCKED) ||
+      (f & R5.Wantwrite && !(f & R5.UPTODATE)) ||
+      (f & R5.Wantread && f & R5.UPTODATE && !(f & R5.ReWrite));
+    table[f] = bad ? BAD_AT_EXIT | BAD_AT_ENTRY : want ? BAD_AT_ENTRY : 0;
+  }
+  return table;
+})();
+const STRIPE_INCOHERENT = STRIPE.BIT_DELAY;
+
+/** Never true for a stripe incoherence() would reject; may be false for one it accepts. */
+function looksCoherent(sh: StripeHead, entry: boolean): boolean {
+  const state = sh.state;
+  if (sh.ioPending !== 0 || state & STRIPE_INCOHERENT) return false;
+  if (state & STRIPE.SYNCING && state & STRIPE.SYNC_REQUESTED) return false;
+  if (state & STRIPE.INSYNC && !(state & STRIPE.SYNCING)) return false;
+  const reject = entry ? BAD_AT_ENTRY : BAD_AT_EXIT;
+  let locked = 0;
+  const devs = sh.dev;
+  for (let i = 0; i < devs.length; i++) {
+    const dev = devs[i];
+    const f = dev.flags;
+    if (FLAG_RULES[f & FLAG_RULE_MASK] & reject) return false;
+    if (f & R5.LOCKED) locked++;
+    if (!(f & R5.UPTODATE) && dev.written.length > 0) return false;
+    if (f & R5.OVERWRITE && !(dev.towrite.length > 0 && dev.towriteBytes === STRIPE_BYTES)) return false;
+  }
+  return entry || locked === s.locked;
 }
 
 function incoherence(sh: StripeHead, where: 'entry' | 'exit'): string | null {
@@ -377,7 +419,8 @@ export function handleStripe(conf: R5Conf, sh: StripeHead): number {
   }
   if (s.toRead || s.nonOverwrite || s.syncing || (s.toWrite && s.failed)) actions |= handleStripeFill(sh);
   // The steps below keep the summary's counts up to date themselves; no need to walk the members again.
-  actions |= returnReads(conf, sh) | returnWrites(conf, sh);
+  if (s.toRead) actions |= returnReads(conf, sh);
+  if (s.written) actions |= returnWrites(conf, sh);
   if (s.failed <= conf.maxDegraded) actions |= handleReadErrors(conf, sh);
   if (s.toWrite && s.locked === 0 && s.written === 0 && s.failed <= conf.maxDegraded) actions |= handleStripeDirtying(conf, sh);
   if (s.syncing && s.locked === 0 && s.toWrite === 0 && s.written === 0 && !sh.test(STRIPE.INSYNC)) {

@@ -25,7 +25,7 @@ export function syncRequest(conf: R5Conf, sectorNr: number, kind: SyncKind): num
   const mddev = conf.mddev;
   const remaining = conf.devSectors - sectorNr;
   // Spec §4.1: with no redundancy left there is nothing a resync/check/repair could verify.
-  if (kind !== 'recover' && calcDegraded(conf) >= conf.maxDegraded) {
+  if (kind !== 'recover' && conf.degradedSlots >= conf.maxDegraded) {
     traceSync(conf, sectorNr, kind, `skip ${remaining} sectors: array degraded`);
     conf.lastSyncSkipped = true;
     return remaining;
