@@ -144,6 +144,20 @@ describe('an experiment kept as a session, in Chromium through the browser lab h
     expect(await page.getByTestId('replay-forward').textContent()).toContain('前进');
     const file = await saveScreenshot(page, 'session-7-chinese');
     expect(statSync(file).size).toBeGreaterThan(10_000);
+
+    // 10. A guided lab graded headless, every step ticked, in the dark theme.
+    await page.getByTestId('locale-select').selectOption('en');
+    await page.getByTestId('theme-select').selectOption('dark');
+    await page.getByTestId('nav-labs').click();
+    await page.getByTestId('lab-degraded-read').click();
+    await page.getByTestId('lab-run').click();
+    await expect.poll(() => page.getByTestId('lab-result').getAttribute('data-ok'), { timeout: 60_000 }).toBe('true');
+    const steps = page.locator('[data-testid="lab-steps"] > li');
+    const verdicts: (string | null)[] = [];
+    for (let i = 0; i < (await steps.count()); i++) verdicts.push(await steps.nth(i).getAttribute('data-verdict'));
+    expect(verdicts.length).toBeGreaterThan(1);
+    expect(verdicts.every((verdict) => verdict === 'pass')).toBe(true);
+    await saveScreenshot(page, 'session-8-lab-dark');
     expect(errors).toEqual([]);
   }, 300_000);
 });
