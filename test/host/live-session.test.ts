@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ArraySnapshot, type RequestName, requests } from '../../core/api';
+import { type ArraySnapshot, checkRequest, NOTES_MAX_CHARS, type RequestName, requests } from '../../core/api';
 import { toApiError } from '../../core/host/errors';
 import { allHandlers } from '../../core/host/handlers';
 import { labState } from '../../core/host/lab/lab';
@@ -24,7 +24,10 @@ async function call(name: RequestName, params: unknown): Promise<any> {
   return requests[name].result.parse(await handler(parsed, context));
 }
 
+/** The contract's refusal (BAD_PARAMS...) or the handler's, as the host would answer it. */
 async function refusal(name: RequestName, params: unknown): Promise<{ code: string; message: string }> {
+  const checked = checkRequest(name, params);
+  if (!checked.ok) return checked.error;
   return call(name, params).then(
     () => ({ code: 'NONE', message: 'it was not refused' }),
     (e: unknown) => toApiError(e),
@@ -176,6 +179,13 @@ describe('the lab array as a live session', () => {
     expect((await call('session.current', {})).session).toMatchObject({ id: 'live1', dirty: false });
     expect((await call('session.list', {})).sessions).toEqual([{ id: 'live1', name: 'live one', open: true }]);
     expect((await refusal('dialog.chooseFolder', { purpose: 'open' })).code).toBe('NO_DIALOG');
+    // Notes are bounded by the contract; a folder of images without a manifest is not listed as openable.
+    expect((await refusal('session.setNotes', { text: 'x'.repeat(NOTES_MAX_CHARS + 1) })).code).toBe('BAD_PARAMS');
+    fs.mkdirSync(path.join(workspace, 'loose'));
+    fs.copyFileSync(path.join(folder, 'disk0.img'), path.join(workspace, 'loose', 'disk0.img'));
+    expect((await call('array.list', {})).arrays.map((a: { id: string }) => a.id)).toEqual(['live1']);
+    expect((await refusal('array.open', { id: 'loose' })).code).toBe('NOT_A_SESSION');
+    expect((await call('session.current', {})).session).toMatchObject({ id: 'live1' });
   }, 60_000);
 });
 

@@ -56,6 +56,8 @@ export class Workspace {
     for (const entry of fs.readdirSync(this.root, { withFileTypes: true })) {
       if (out.length >= MAX_LISTED_ARRAYS) break;
       if (!entry.isDirectory() || !ArrayIdSchema.safeParse(entry.name).success) continue;
+      // Only sessions can be opened (images alone have no journal to continue): list nothing else.
+      if (!fs.existsSync(path.join(this.root, entry.name, MANIFEST_FILE))) continue;
       const images = fs.readdirSync(path.join(this.root, entry.name)).filter((name) => IMAGE_PATTERN.test(name)).sort();
       if (images.length > 0) out.push({ id: entry.name, images, open: entry.name === openId });
     }
