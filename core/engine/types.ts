@@ -111,6 +111,8 @@ export interface MddevView {
   mdCheckRecovery(): void;
   /** Optional: the fault layer's hooks around member I/O (logical time, power-cut undo records). */
   readonly memberIo?: MemberIoHooks | null;
+  /** Optional: md's clock (real or virtual), which daemon()'s ioDeadlineMs is measured on. */
+  readonly clock?: { nowMs(): number };
 }
 
 /**
@@ -170,8 +172,12 @@ export interface Personality {
   spareActive(): number;
   /** Number of slots without an In_sync member. */
   degraded(): number;
-  /** One raid5d pass: handle stripes, issue merged member I/O. Returns whether it did any work. */
-  daemon(): boolean;
+  /**
+   * One raid5d pass: handle stripes, issue merged member I/O. Returns whether it did any work. Member I/O
+   * is synchronous, so past `ioDeadlineMs` (the md clock's time) the pass starts at most one more member
+   * I/O and leaves the rest queued (plugged) for the next pass: one slow read cannot stretch a slice.
+   */
+  daemon(ioDeadlineMs?: number): boolean;
   /** True when no stripe is active and no member I/O is in flight. */
   idle(): boolean;
   /**

@@ -40,6 +40,8 @@ export interface MddevConfig {
 
 /** md thread passes per run() slice: keeps slices short under a virtual clock, where time stands still. */
 const MAX_PASSES_PER_RUN = 32;
+/** The part of a run() slice in which raid5d may start member I/O (see run()). */
+const MEMBER_IO_SHARE_OF_SLICE = 0.125;
 
 /** Kernel log lines kept for the UI and the CLI (bounded like dmesg's ring). */
 const LOG_LIMIT = 512;
@@ -312,11 +314,14 @@ export class Mddev {
    */
   run(budgetMs: number, maxPasses = MAX_PASSES_PER_RUN): { busy: boolean; nextWakeMs: number | null } {
     const deadlineMs = this.clock.nowMs() + budgetMs;
+    // Member I/O is synchronous and one read of sparse holes can take 10+ ms (the kernel zero-fills its
+    // readahead window), so raid5d starts member I/O only early in the slice; the rest handles stripes.
+    const ioDeadlineMs = this.clock.nowMs() + budgetMs * MEMBER_IO_SHARE_OF_SLICE;
     // A virtual clock does not move while md works, so passes bound the slice as well as time.
     for (let pass = 1; ; pass++) {
       // raid5d starts every pass with md_check_recovery; without a personality md calls it alone.
       let worked = false;
-      if (this.pers !== null) worked = this.pers.daemon();
+      if (this.pers !== null) worked = this.pers.daemon(ioDeadlineMs);
       else this.mdCheckRecovery();
       const thread = this.syncThread;
       if (thread !== null && !this.recovery.has('DONE')) {

@@ -113,8 +113,8 @@ class Raid5Personality implements Personality {
     return calcDegraded(this.conf);
   }
 
-  daemon(): boolean {
-    return raid5d(this.conf, this.queues, this.recent);
+  daemon(ioDeadlineMs = Number.POSITIVE_INFINITY): boolean {
+    return raid5d(this.conf, this.queues, this.recent, ioDeadlineMs);
   }
 
   idle(): boolean {

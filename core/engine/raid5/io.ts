@@ -38,6 +38,10 @@ export class MemberQueues {
   private inFlight: InFlight[] = [];
   /** Reused iovec array: one readv/writev at a time. */
   private readonly iov: Uint8Array[] = [];
+  /** The member the next unplug serves first. */
+  private firstSlot = 0;
+  /** The ioDeadlineMs under which member I/O was last started. */
+  private servedDeadlineMs = Number.NaN;
 
   constructor(readonly disks: number) {
     this.reads = Array.from({ length: disks }, () => []);
@@ -84,13 +88,27 @@ export class MemberQueues {
     }
   }
 
-  /** The unplug: performs every queued I/O, writes first, merged per run. Returns the number of member I/Os. */
-  unplug(conf: R5Conf): number {
+  /**
+   * The unplug: performs the queued I/O, writes first, merged per run. Returns the number of member I/Os.
+   * Once md's clock passes ioDeadlineMs no member's I/O starts, except that the first unplug under a new
+   * deadline (a new md slice) serves one member whatever the time, so md always moves. What is left stays
+   * queued for a later pass, which starts with the member not served, so none waits behind the others.
+   */
+  unplug(conf: R5Conf, ioDeadlineMs = Number.POSITIVE_INFINITY): number {
     const nowMs = conf.mddev.memberIo?.nowMs() ?? 0;
+    const clock = ioDeadlineMs === Number.POSITIVE_INFINITY ? null : (conf.mddev.clock ?? null);
     let ios = 0;
-    for (let i = 0; i < this.disks; i++) {
+    for (let n = 0; n < this.disks; n++) {
+      const i = (this.firstSlot + n) % this.disks;
+      if (this.writes[i].length === 0 && this.reads[i].length === 0) continue;
+      const owed = ios === 0 && this.servedDeadlineMs !== ioDeadlineMs;
+      if (clock !== null && !owed && clock.nowMs() >= ioDeadlineMs) {
+        this.firstSlot = i;
+        return ios;
+      }
       ios += this.runQueue(conf, i, 'write', this.writes[i], nowMs);
       ios += this.runQueue(conf, i, 'read', this.reads[i], nowMs);
+      this.servedDeadlineMs = ioDeadlineMs;
     }
     return ios;
   }

@@ -105,7 +105,7 @@ function activateBitDelay(conf: R5Conf): boolean {
 }
 
 /** One pass; returns whether it did any work. At most PASS_IO_BYTES of member blocks are handled per pass. */
-export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes): boolean {
+export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes, ioDeadlineMs = Number.POSITIVE_INFINITY): boolean {
   const mddev = conf.mddev;
   mddev.mdCheckRecovery();
   conf.refreshSlots();
@@ -130,7 +130,7 @@ export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes
     for (const stripe of batch) conf.releaseStripe(stripe);
     handled += batch.length;
   }
-  const ios = queues.unplug(conf);
+  const ios = queues.unplug(conf, ioDeadlineMs);
   const ended = endBios(conf);
   if (mddev.trace.wants('raid5d')) {
     mddev.trace.emit({ fn: 'raid5d', action: `handled ${handled} stripes, ${ios} merged member I/Os, ended ${ended} bios; active ${conf.activeStripes}/${conf.maxNrStripes}` });

@@ -81,6 +81,8 @@ export class TestMddev implements MddevView {
   readonly trace: RecordingTrace;
   bitmap: WriteIntentBitmap | null = null;
   memberIo: MemberIoHooks | null = null;
+  /** md's clock, when a test drives daemon()'s I/O deadline. */
+  clock: { nowMs(): number } | undefined = undefined;
   pers!: Personality;
   syncedSectors = 0;
   syncFailures = 0;
