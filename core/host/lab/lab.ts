@@ -205,8 +205,15 @@ export class Lab {
     const anchor = this.anchor();
     if (anchor !== null) this.record([anchor]);
     this.live = null;
-    live.run.close();
-    const { arraySha256 } = await live.session.close();
+    let stopped = true;
+    try {
+      live.run.close();
+    } catch (err) {
+      // An engine that stalled may not stop cleanly; the journal and notes are still closed and synced.
+      stopped = false;
+      this.emit({ type: 'log', level: 'error', timeMs: Date.now(), message: `${live.id}: md could not stop the array cleanly: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    const { arraySha256 } = await live.session.close(stopped ? {} : { hash: false });
     this.emit({ type: 'log', level: 'info', timeMs: Date.now(), message: `closed session ${live.session.manifest.name}${arraySha256 ? ` (array sha256 ${arraySha256.slice(0, 16)}...)` : ''}` });
     return { closed: true, arraySha256 };
   }
