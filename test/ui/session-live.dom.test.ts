@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount } from '@vue/test-utils';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { createPinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
@@ -93,6 +93,25 @@ describe('the live session: wizard, bar, notes, Save As, Close, Open (browser la
     await wrapper.get('form').trigger('submit');
     await until(() => wrapper.find('[data-testid="wz-create-error"]').exists(), 'the refusal', 30_000);
     expect(wrapper.get('[data-testid="wz-create-error"]').text()).toMatch(/already exists/);
+    expect(wrapper.find('[data-testid="session-none"]').exists()).toBe(true);
+    wrapper.unmount();
+  }, 60_000);
+  it("keeps the host's one-sentence refusal of a damaged session in the bar, through the bar's own refreshes", async () => {
+    const test = startHost();
+    const wrapper = mountShell(test);
+    await createSession(wrapper, 'damaged');
+    await wrapper.get('[data-testid="session-close"]').trigger('click');
+    await until(() => wrapper.find('[data-testid="session-none"]').exists(), 'the session closed', 30_000);
+    truncateSync(path.join(test.workspace, 'damaged', 'disk2.img'), 4 * 1024 * 1024);
+    await wrapper.get('[data-testid="session-open"]').trigger('click');
+    await until(() => wrapper.find('[data-testid="choose-damaged"]').exists(), 'the workspace sessions');
+    await wrapper.get('[data-testid="choose-damaged"]').trigger('click');
+    await until(() => wrapper.find('[data-testid="session-bar-error"]').exists(), 'the refusal', 30_000);
+    const refusal = wrapper.get('[data-testid="session-bar-error"]').text();
+    expect(refusal).toMatch(/disk2\.img/);
+    // The bar asks the host again every 2 s; that must not wipe a refusal the user has not read.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(wrapper.get('[data-testid="session-bar-error"]').text()).toBe(refusal);
     expect(wrapper.find('[data-testid="session-none"]').exists()).toBe(true);
     wrapper.unmount();
   }, 60_000);

@@ -64,6 +64,18 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
+  /**
+   * For the bar's background refreshes: they neither clear a refusal the user has not read yet nor add one
+   * of their own (a host that went away is reported by the engine store and the log).
+   */
+  async function quietly<T>(run: () => Promise<T>): Promise<T | null> {
+    try {
+      return await run();
+    } catch {
+      return null;
+    }
+  }
+
   // --- where a session is: a native dialog in Electron, a workspace name in the browser lab ---
 
   /**
@@ -165,7 +177,7 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function refreshCurrent(): Promise<void> {
-    const reply = await attempt('session.current', () => client.call('session.current', {}));
+    const reply = await quietly(() => client.call('session.current', {}));
     if (!reply) return;
     const opened = reply.session !== null && reply.session.folder !== current.value?.folder;
     current.value = reply.session;
@@ -204,7 +216,7 @@ export const useSessionStore = defineStore('session', () => {
   // --- saved sessions, read-only ---
 
   async function refreshRecent(): Promise<void> {
-    const reply = await attempt('session.recent', () => client.call('session.recent', {}));
+    const reply = await quietly(() => client.call('session.recent', {}));
     if (reply) recent.value = reply.sessions;
   }
 
