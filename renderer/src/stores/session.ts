@@ -249,8 +249,9 @@ export const useSessionStore = defineStore('session', () => {
   async function copyScenario(folder: string): Promise<void> {
     const yaml = await scenarioYaml(folder);
     if (yaml === null) return;
-    await navigator.clipboard.writeText(yaml);
-    exported.value = 'scenario-copied';
+    // A page without clipboard permission (Electron refuses every permission) says so instead of throwing.
+    const copied = await attempt('copy scenario', () => navigator.clipboard.writeText(yaml).then(() => true));
+    if (copied) exported.value = 'scenario-copied';
   }
 
   // Every journaled action changes the step count and the autosave state: ask again after each array change.
