@@ -469,6 +469,7 @@ export class ScenarioSteps {
     const spec: Record<string, unknown> = typeof value === 'string' ? { until: value } : ((value ?? { until: 'idle' }) as Record<string, unknown>);
     let done: () => boolean;
     let what: string;
+    let release = (): void => {};
     if (spec.until === 'idle') {
       done = () => array.idle();
       what = 'idle';
@@ -484,14 +485,24 @@ export class ScenarioSteps {
       };
       what = `sync progress ${pct}%`;
     } else if (typeof spec.sector === 'number') {
-      // A live session's anchor: the sync had reached this sector (curr_resync less in flight, as
-      // /proc/mdstat counts it) when the next step was taken. A sync that ends first ends the wait too.
+      // A live session's anchor: the sync had issued requests up to this sector (md's curr_resync) when the
+      // next step was taken. Once that sync runs, md is held there as sync_max holds it (released when the
+      // wait ends), so the step is taken at the very same sector. A sync that ends first ends the wait too.
       const sector = spec.sector;
       const want = spec.sync_action ?? spec['sync-action'];
       const m = array.mddev;
+      let heldFrom: number | null = null;
       done = () => {
         if (m.syncThread === null || !m.recovery.has('RUNNING')) return array.idle();
-        return m.currResync - m.recoveryActive >= sector && (want === undefined || array.snapshot().syncAction === want);
+        if (want !== undefined && array.snapshot().syncAction !== want) return false;
+        if (heldFrom === null && m.resyncMax > sector) {
+          heldFrom = m.resyncMax;
+          m.resyncMax = sector;
+        }
+        return m.currResync >= sector;
+      };
+      release = () => {
+        if (heldFrom !== null) m.resyncMax = heldFrom;
       };
       what = `${want === undefined ? 'the sync' : String(want)} to reach sector ${sector}`;
     } else if (typeof spec.state === 'string') {
@@ -525,6 +536,7 @@ export class ScenarioSteps {
     } catch (err) {
       throw new StepFailure(`waiting for ${what}: ${(err as Error).message}`);
     } finally {
+      release();
       unsubscribe();
     }
   }
