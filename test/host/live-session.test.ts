@@ -10,7 +10,11 @@ import { type ArraySnapshot, checkRequest, NOTES_MAX_CHARS, type RequestName, re
 import { toApiError } from '../../core/host/errors';
 import { allHandlers } from '../../core/host/handlers';
 import { labState } from '../../core/host/lab/lab';
+import { VirtualClock } from '../../core/engine/clock';
+import { ScenarioSteps } from '../../core/scenario/runner';
+import { inspectSession } from '../../core/session/inspect';
 import { parseJournalText } from '../../core/session/journal';
+import { copySparse } from '../../core/session/sparse-copy';
 import { ReplayCursor } from '../../core/session/replay';
 import { tempDir, treeFingerprint } from '../session/helpers';
 
@@ -132,6 +136,21 @@ describe('the lab array as a live session', () => {
       cursor.dispose();
     }
   }, 120_000);
+
+  it('the replay takes the fail at the very sector the live recovery had reached', () => {
+    const found = inspectSession(folder, { checkInitial: true });
+    const work = tempDir('live-exact');
+    found.initialPaths!.forEach((p, i) => copySparse(p, path.join(work, `disk${i}.img`)));
+    const scenario = { name: 'exact', seed: found.manifest.seed, array: { dir: '.', level: 5 as const, 'raid-devices': 4, size: 1 }, steps: [{ assemble: null }] };
+    const steps = new ScenarioSteps(scenario, { baseDir: work, arrayDir: work, clock: new VirtualClock() });
+    steps.perform({ assemble: null });
+    const journaled = found.journal.entries.flatMap((e) => (e.type === 'step' ? [e.step] : []));
+    const failAt = journaled.findIndex((step) => 'fail' in step);
+    for (const step of journaled.slice(0, failAt)) steps.perform(step);
+    const anchor = journaled[failAt - 1] as { wait: { sector: number } };
+    expect(steps.current!.mddev.currResync).toBe(anchor.wait.sector);
+    steps.current!.stop();
+  });
 
   it('open -> notes -> save as -> close -> open: same state, same sha256, notes kept, Recent updated', async () => {
     const opened = await call('session.open', { place: { workspace: 'live1' } });

@@ -138,7 +138,7 @@ class EngineLabArray implements LabArray {
 
   syncPosition(): number | null {
     const m = this.md.mddev;
-    return m.syncThread !== null && m.recovery.has('RUNNING') ? m.currResync - m.recoveryActive : null;
+    return m.syncThread !== null && m.recovery.has('RUNNING') ? m.currResync : null;
   }
 
   traceSince(afterSeq: number, limit: number): TraceEntry[] {

@@ -44,7 +44,7 @@ export const STOP_STEP: Step = { stop: null };
 
 /** Where md stands when the user acts, in the engine's logical terms. */
 export interface LivePosition {
-  /** The running sync and the sector it has reached (curr_resync less in flight), or null. */
+  /** The running sync and the sector it has issued requests up to (md's curr_resync), or null. */
   sync: { action: ArraySnapshot['syncAction']; sector: number } | null;
   /** Wall time since the previous journal entry. */
   elapsedMs: number;
@@ -60,7 +60,10 @@ export function anchorStep(position: LivePosition): Step | null {
   return { sleep: `${Math.round(position.elapsedMs)}ms` };
 }
 
-/** The live position from what the engine reports: the exact sector when the array tells it, else the latest progress. */
+/**
+ * The live position from what the engine reports: curr_resync when the array tells it (exact: the replay
+ * holds md at that sector), else the latest progress /proc/mdstat showed (a little behind).
+ */
 export function livePosition(
   snapshot: ArraySnapshot,
   progress: { action: ArraySnapshot['syncAction']; doneSectors: number } | null,

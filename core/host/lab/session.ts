@@ -26,7 +26,7 @@ export interface LabArray {
    * (it may belong to a sync that has ended: the session checks it against the snapshot).
    */
   progress(): { action: ArraySnapshot['syncAction']; doneSectors: number; totalSectors: number; speedKibPerSec: number } | null;
-  /** Where the running sync is right now (curr_resync less in flight), or null: what a journal anchor records. */
+  /** How far the running sync has issued requests right now (md's curr_resync), or null: what a journal anchor records. */
   syncPosition?(): number | null;
   /** Trace steps newer than afterSeq, oldest first, at most limit. */
   traceSince(afterSeq: number, limit: number): TraceEntry[];
