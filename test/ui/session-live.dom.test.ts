@@ -32,6 +32,11 @@ async function createSession(wrapper: ReturnType<typeof mountShell>, id: string)
   await until(() => wrapper.find('[data-testid="session-name"]').exists(), 'the new session in the bar', 30_000);
 }
 
+async function closeSession(wrapper: ReturnType<typeof mountShell>): Promise<void> {
+  await wrapper.get('[data-testid="session-close"]').trigger('click');
+  await until(() => wrapper.find('[data-testid="session-none"]').exists(), 'the session closed', 30_000);
+}
+
 describe('the live session: wizard, bar, notes, Save As, Close, Open (browser lab: workspace names, no dialogs)', () => {
   const startHost = testHosts();
 
@@ -64,8 +69,7 @@ describe('the live session: wizard, bar, notes, Save As, Close, Open (browser la
     await until(() => wrapper.get('[data-testid="current-session"]').text().includes(path.join(test.workspace, 'exp-b')), 'the copy open', 30_000);
     expect(readFileSync(path.join(test.workspace, 'exp-b', 'notes.md'), 'utf8')).toBe('disk1 will fail');
 
-    await wrapper.get('[data-testid="session-close"]').trigger('click');
-    await until(() => wrapper.find('[data-testid="session-none"]').exists(), 'the session closed', 30_000);
+    await closeSession(wrapper);
     expect((await test.client.call('session.current', {})).session).toBeNull();
 
     // Open: the workspace's sessions by name; Escape cancels like a dialog.
@@ -88,20 +92,19 @@ describe('the live session: wizard, bar, notes, Save As, Close, Open (browser la
     const test = startHost();
     const wrapper = mountShell(test);
     await createSession(wrapper, 'twice');
-    await wrapper.get('[data-testid="session-close"]').trigger('click');
-    await until(() => wrapper.find('[data-testid="session-none"]').exists(), 'the session closed', 30_000);
+    await closeSession(wrapper);
     await wrapper.get('form').trigger('submit');
     await until(() => wrapper.find('[data-testid="wz-create-error"]').exists(), 'the refusal', 30_000);
     expect(wrapper.get('[data-testid="wz-create-error"]').text()).toMatch(/already exists/);
     expect(wrapper.find('[data-testid="session-none"]').exists()).toBe(true);
     wrapper.unmount();
   }, 60_000);
+
   it("keeps the host's one-sentence refusal of a damaged session in the bar, through the bar's own refreshes", async () => {
     const test = startHost();
     const wrapper = mountShell(test);
     await createSession(wrapper, 'damaged');
-    await wrapper.get('[data-testid="session-close"]').trigger('click');
-    await until(() => wrapper.find('[data-testid="session-none"]').exists(), 'the session closed', 30_000);
+    await closeSession(wrapper);
     truncateSync(path.join(test.workspace, 'damaged', 'disk2.img'), 4 * 1024 * 1024);
     await wrapper.get('[data-testid="session-open"]').trigger('click');
     await until(() => wrapper.find('[data-testid="choose-damaged"]').exists(), 'the workspace sessions');
