@@ -260,6 +260,8 @@ export class Session {
     this.assertOpen();
     const target = path.resolve(folder);
     refuseSaveAsTarget(this.folder, target);
+    // The copy's journal says the array was stopped here, so its replay stops before it assembles again.
+    if (this.array) this.record({ stop: null });
     await this.stopArray();
     const root = fillFresh(target, (into) => {
       const copy = (name: string, sparse: boolean): void => {

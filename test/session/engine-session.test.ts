@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lbaPatternBytes } from '../../core/format/lba-pattern';
 import type { ArrayConfig } from '../../core/session/manifest';
 import { MdArrayDriver } from '../../core/session/md-driver';
+import { ReplayCursor } from '../../core/session/replay';
 import { Session } from '../../core/session/session';
 import { createHash } from 'node:crypto';
 import { tempDir } from './helpers';
@@ -41,5 +42,14 @@ describe('a session over the real engine', () => {
     expect(after.members.some((m) => m.index === 1)).toBe(false);
     await reopened.perform({ verify: { pattern: 'lba', offset: 0, length: '2M' } });
     expect((await reopened.close({ hash: true })).arraySha256).toBe(arraySha256);
+
+    // The copy's journal holds the stop Save As made, then the open: it replays to the same contents.
+    const cursor = ReplayCursor.open(path.join(parent, 'b'));
+    try {
+      expect(cursor.seek(cursor.length).failure).toBeNull();
+      expect(cursor.arraySha256()).toBe(arraySha256);
+    } finally {
+      cursor.dispose();
+    }
   });
 });
