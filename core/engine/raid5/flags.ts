@@ -54,16 +54,34 @@ export const R5 = {
   WriteError: 1 << 10,
 } as const;
 
-function names(bits: number, table: Record<string, number>, prefix: string): string[] {
-  const out: string[] = [];
-  for (const [name, mask] of Object.entries(table)) if (bits & mask) out.push(prefix + name);
-  return out;
+/** Names by bit pattern, built once per pattern: a sampled trace names a few patterns over and over. */
+class FlagNamer {
+  private readonly entries: [string, number][];
+  private readonly known = new Map<number, readonly string[]>();
+
+  constructor(table: Record<string, number>, prefix: string) {
+    this.entries = Object.entries(table).map(([name, mask]) => [prefix + name, mask]);
+  }
+
+  /** A fresh array (callers append to it). */
+  names(bits: number): string[] {
+    let names = this.known.get(bits);
+    if (names === undefined) {
+      names = this.entries.filter(([, mask]) => bits & mask).map(([name]) => name);
+      // Patterns are few; the bound only guards against a caller passing arbitrary numbers.
+      if (this.known.size < 4096) this.known.set(bits, names);
+    }
+    return names.slice();
+  }
 }
 
+const STRIPE_NAMER = new FlagNamer(STRIPE, 'STRIPE_');
+const R5_NAMER = new FlagNamer(R5, 'R5_');
+
 export function stripeStateNames(state: number): string[] {
-  return names(state, STRIPE, 'STRIPE_');
+  return STRIPE_NAMER.names(state);
 }
 
 export function devFlagNames(flags: number): string[] {
-  return names(flags, R5, 'R5_');
+  return R5_NAMER.names(flags);
 }

@@ -62,10 +62,18 @@ const ACTION_WORDS: Record<keyof typeof ACTION, string> = {
   SYNC_FAILED: 'md_done_sync (failed)',
 };
 
+/** Wording by action pattern, built once per pattern (a sampled trace words the same few over and over). */
+const actionWordsKnown = new Map<number, string>();
+
 export function actionWords(actions: number): string {
-  const words: string[] = [];
-  for (const [name, bit] of Object.entries(ACTION)) if (actions & bit) words.push(ACTION_WORDS[name as keyof typeof ACTION]);
-  return words.length ? words.join(', ') : 'nothing to do';
+  let text = actionWordsKnown.get(actions);
+  if (text === undefined) {
+    const words: string[] = [];
+    for (const [name, bit] of Object.entries(ACTION)) if (actions & bit) words.push(ACTION_WORDS[name as keyof typeof ACTION]);
+    text = words.length ? words.join(', ') : 'nothing to do';
+    if (actionWordsKnown.size < 4096) actionWordsKnown.set(actions, text);
+  }
+  return text;
 }
 
 /** One summary reused by every pass: handleStripe never runs re-entrantly. */
