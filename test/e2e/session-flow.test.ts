@@ -113,8 +113,11 @@ describe('an experiment kept as a session, in Chromium through the browser lab h
     await page.getByTestId('nav-sessions').click();
     await expect.poll(() => page.getByTestId('session-notes').inputValue()).toBe(note);
 
-    // 8. The journal, replayed from the initial images step by step: the write, then the failure.
+    // 8. The journal as the host exports it, then replayed from the initial images step by step.
     await page.getByTestId('replay-current').click();
+    await page.getByTestId('journal-show').click();
+    const journal = (await page.getByTestId('journal-text').textContent())!;
+    expect(journal).toMatch(/write:[\s\S]*fail: disk1\.img/);
     expect(await replayAt(page, 0)).toContain('assembled from the initial images');
     const length = Number(await page.getByTestId('replay-position').getAttribute('data-length'));
     expect(length).toBeGreaterThanOrEqual(2);

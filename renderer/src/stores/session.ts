@@ -262,6 +262,6 @@ export const useSessionStore = defineStore('session', () => {
   return {
     current, isOpen, recent, workspaceSessions, inspected, error, busy, exported, choosing, notes, notesState,
     choosePlace, choose, refreshWorkspace, create, open, openFolder, saveAs, close, refreshCurrent,
-    loadNotes, editNotes, flushNotes, refreshRecent, inspect, exportReport, exportScenario, copyScenario,
+    loadNotes, editNotes, flushNotes, refreshRecent, inspect, exportReport, scenarioYaml, exportScenario, copyScenario,
   };
 });
