@@ -63,6 +63,9 @@ describe('Sessions panel and replay against the real engine host', () => {
     await until(() => wrapper.find('[data-testid="session-summary"]').exists(), 'the session summary');
     expect(wrapper.get('[data-testid="session-summary-name"]').text()).toBe('failed-one');
     expect(wrapper.get('[data-testid="session-summary-steps"]').text()).toBe('2');
+    await wrapper.get('[data-testid="journal-show"]').trigger('click');
+    await until(() => wrapper.find('[data-testid="journal-text"]').exists(), 'the journal');
+    expect(wrapper.get('[data-testid="journal-text"]').text()).toMatch(/- write:[\s\S]*- fail: 1$/m);
 
     await wrapper.get('[data-testid="replay-open"]').trigger('click');
     const position = () => wrapper.find('[data-testid="replay-position"]');
