@@ -71,18 +71,19 @@ describe('FailurePanel against the real engine', () => {
 describe('Power cut against the real engine', () => {
   const startHost = testHosts();
 
-  it('cuts the power mid-recovery and reassembles: the same array comes back, its recovery goes on, and every written sector reads back', async () => {
+  it('cuts the power mid-recovery once md has marked the array clean: it comes back, the recovery goes on, and every written sector reads back', async () => {
     const test = startHost();
-    // Not assume-clean: mdadm's spare trick starts a recovery, held slow, so the cut always finds md mid-sync.
-    // (Whether the array is still dirty after a plain write depends on md's 200 ms safemode timer; a sync does not.)
+    // Not assume-clean: mdadm's spare trick starts a recovery, held slow so the cut always finds it running.
     const { global, store } = await openArray(test, 'en', { assumeClean: false });
     await test.client.call('array.speedLimits', { minKibPerSec: 1000, maxKibPerSec: 1000 });
     const wrapper = mount(FailurePanel, { global });
     await until(() => wrapper.find('[data-testid="crash"]').exists(), 'crash button');
     const uuid = store.snapshot?.uuid;
     await test.client.call('array.pattern', { op: 'write', lengthBytes: 2 * 1024 * 1024 });
-    const before = (await test.client.call('array.snapshot', {})).snapshot;
-    expect(before?.syncAction).toBe('recover');
+    // Cut only once md's safemode has marked the array clean again (array_state, not a timing guess): a cut
+    // while it is still dirty finds a degraded dirty array, which md rightly refuses to start without --force.
+    await until(() => store.snapshot?.arrayState === 'clean', 'array marked clean after the writes');
+    expect(store.snapshot?.syncAction).toBe('recover');
     await wrapper.get('[data-testid="crash"]').trigger('click');
     await until(() => wrapper.find('[data-testid="manage-done"]').exists(), 'restarted');
     expect(wrapper.get('[data-testid="manage-done"]').text()).toBe('power cut + mdadm --assemble: done');

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabHost } from '../../core/lab/server';
+import { startWorkerHostIn } from '../ui/host';
+import { launchBrowser, saveScreenshot, startLab, type Browser } from './harness';
+
+// Page-side expressions are strings: this file is type-checked for Node, without the DOM library.
+describe('a fault on the timeline, in Chromium through the browser lab host', () => {
+  let browser: Browser;
+  let lab: LabHost;
+  let workspace: string;
+  beforeAll(async () => {
+    workspace = mkdtempSync(path.join(os.tmpdir(), 'mdlab-e2e-faults-'));
+    lab = await startLab({ startEngine: () => startWorkerHostIn(workspace) });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await lab?.close();
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('schedules a read error at 30% of a recovery; it fires there, and md corrects it from parity when the data is read', async () => {
+    const { page, errors } = await browser.openPage(lab.url);
+    await page.setViewportSize({ width: 1280, height: 1000 });
+
+    // A 4-member RAID5 with a spare; the spare trick's first recovery runs to the end.
+    await page.getByTestId('nav-create').click();
+    await page.getByTestId('layout-picture').waitFor();
+    await page.getByLabel('Members').fill('4');
+    await page.getByLabel('Spares').fill('1');
+    await page.getByTestId('wz-size').fill('64');
+    await page.getByTestId('wz-size-unit').selectOption('MiB');
+    await page.getByTestId('wz-id').fill('faults-e2e');
+    await page.getByTestId('wz-id').press('Enter');
+    await page.getByTestId('member-disks').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('detail-sync-action').textContent(), { timeout: 60_000 }).toBe('idle');
+    // The stripe map says where array sector 0 lives: disk0, at the data offset mdadm chose.
+    await page.getByTestId('map-sector').fill('0');
+    await page.getByTestId('map-go').click();
+    await page.getByTestId('map-result').waitFor();
+    const mapped = /disk 0 \(disk0\.img\).* image sector (\d+)$/.exec((await page.getByTestId('map-data').textContent()) ?? '');
+    expect(mapped).not.toBeNull();
+    const sector = Number(mapped![1]);
+
+    await page.getByTestId('nav-data').click();
+    await page.getByTestId('pattern-extent').selectOption({ label: 'the first 16 MiB' });
+    await page.getByTestId('pattern-write').click();
+    await page.locator('[data-testid="pattern-result"][data-op="write"]').waitFor({ timeout: 60_000 });
+
+    // disk0's first data sector stops reading once the recovery is 30% done:
+    // by then the recovery has passed it, so the row is whole again when a read meets the bad sector.
+    await page.getByTestId('nav-failure').click();
+    await page.getByTestId('fault-member').selectOption('disk0.img');
+    await page.getByTestId('fault-kind').selectOption('read-error');
+    await page.getByTestId('fault-start').fill(String(sector));
+    await page.getByTestId('fault-length').fill('8');
+    await page.getByTestId('when-progress').check();
+    await page.getByTestId('when-percent').fill('30');
+    await page.getByTestId('when-action').selectOption('recover');
+    await page.getByTestId('fault-inject').click();
+    await expect.poll(() => page.getByTestId('fault-pending').textContent()).toContain(`scheduled at 30% of recovery: reads of sectors ${sector}–${sector + 7} fail`);
+
+    // A member fails; recovery onto the spare starts, and the timeline fires the fault at 30%.
+    await page.getByTestId('fail-disk1.img').click();
+    await page.getByTestId('manage-done').waitFor();
+    await expect.poll(() => page.getByTestId('fault-fired').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`fired at 30% of recovery \\(t=[\\d.]+ s\\): reads of sectors ${sector}–${sector + 7} fail`));
+    expect(await page.getByTestId('fault-pending').textContent()).toBe('');
+    await page.getByTestId('nav-array').click();
+    await expect.poll(() => page.getByTestId('detail-sync-action').textContent(), { timeout: 60_000 }).toBe('idle');
+    expect(await page.getByTestId('disk-disk4.img').getAttribute('data-status')).toBe('in_sync');
+
+    // Reading the data meets the bad sector: md rebuilds it from the other members, rewrites and re-reads it.
+    await page.getByTestId('nav-data').click();
+    await page.getByTestId('pattern-verify').click();
+    await page.locator('[data-testid="pattern-result"][data-op="verify"]').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('pattern-result').getAttribute('data-bad')).toBe('0');
+
+    await page.getByTestId('nav-failure').click();
+    await expect.poll(() => page.getByTestId('errors-disk0.img').textContent()).toBe('8');
+    await expect.poll(() => page.locator('[data-testid="timeline-disk0.img"] [data-testid="fault-list"]').textContent()).toContain('0 bad sector(s) left');
+    expect(await page.getByTestId('manage-disk0.img').locator('.status').textContent()).toBe('in sync');
+    // The picture of the lesson: the form as it was filled in, md's corrected-read count, and the member's timeline.
+    await page.getByTestId('when-progress').check();
+    await page.getByTestId('fault-start').fill(String(sector));
+    await page.setViewportSize({ width: 1280, height: 1400 });
+    const file = await saveScreenshot(page, 'lab-9-scheduled-fault');
+    expect(statSync(file).size).toBeGreaterThan(10_000);
+
+    await page.getByTestId('nav-log').click();
+    expect(await page.getByTestId('log-lines').textContent()).toContain('read error corrected');
+    expect(errors).toEqual([]);
+  }, 300_000);
+});
