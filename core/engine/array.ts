@@ -92,6 +92,11 @@ const PUMP_PASS_LIMIT = 10_000;
 const MAX_BUSY_SLICES = 50_000_000;
 
 
+/** Where the running sync is, as /proc/mdstat counts it: curr_resync less what is still in flight. */
+function syncDoneSectors(m: Mddev, totalSectors: number): number {
+  return Math.max(0, Math.min(m.currResync - m.recoveryActive, totalSectors));
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.max(0, ms));
 }
@@ -488,8 +493,7 @@ export class MdArray {
     const action = syncActionOf(m);
     if (completed === null || completed.totalSectors === 0) return null;
     if (action !== 'resync' && action !== 'recover' && action !== 'check' && action !== 'repair') return null;
-    const doneSectors = Math.max(0, Math.min(m.currResync - m.recoveryActive, completed.totalSectors));
-    return { action, fraction: doneSectors / completed.totalSectors };
+    return { action, fraction: syncDoneSectors(m, completed.totalSectors) / completed.totalSectors };
   }
 
   snapshot(): ArraySnapshot {
@@ -541,7 +545,7 @@ export class MdArray {
         type: 'progress',
         array: m.name,
         action: syncActionOf(m),
-        doneSectors: Math.max(0, Math.min(m.currResync - m.recoveryActive, completed.totalSectors)),
+        doneSectors: syncDoneSectors(m, completed.totalSectors),
         totalSectors: completed.totalSectors,
         speedKibPerSec: syncSpeedOf(m),
       });

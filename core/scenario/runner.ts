@@ -247,7 +247,6 @@ export class ScenarioSteps {
   /** `inject: {member, fault, when?}`. */
   private inject(spec: Record<string, unknown>): void {
     const member = this.memberNumber(spec.member);
-    this.layer().device(member);
     this.timelineStep({ op: 'inject', member, spec: spec.fault as FaultSpecInput }, spec.when, member);
   }
 

@@ -1,29 +1,13 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabHost } from '../../core/lab/server';
-import { startWorkerHostIn } from '../ui/host';
-import { launchBrowser, saveScreenshot, startLab, type Browser } from './harness';
+import { statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { labInBrowser, saveScreenshot } from './harness';
 
 // Page-side expressions are strings: this file is type-checked for Node, without the DOM library.
 describe('a fault on the timeline, in Chromium through the browser lab host', () => {
-  let browser: Browser;
-  let lab: LabHost;
-  let workspace: string;
-  beforeAll(async () => {
-    workspace = mkdtempSync(path.join(os.tmpdir(), 'mdlab-e2e-faults-'));
-    lab = await startLab({ startEngine: () => startWorkerHostIn(workspace) });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.close();
-    rmSync(workspace, { recursive: true, force: true });
-  });
+  const { lab, browser } = labInBrowser('faults');
 
   it('schedules a read error at 30% of a recovery; it fires there, and md corrects it from parity when the data is read', async () => {
-    const { page, errors } = await browser.openPage(lab.url);
+    const { page, errors } = await browser().openPage(lab().url);
     await page.setViewportSize({ width: 1280, height: 1000 });
 
     // A 4-member RAID5 with a spare; the spare trick's first recovery runs to the end.

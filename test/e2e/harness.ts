@@ -8,6 +8,8 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startWorkerHost } from '../../core/host/worker';
 import { startLabHost, type LabHost, type LabHostOptions } from '../../core/lab/server';
+import { afterAll, beforeAll } from 'vitest';
+import { startWorkerHostIn } from '../ui/host';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const RENDERER_DIR = path.join(REPO_ROOT, 'out', 'renderer');
@@ -77,4 +79,26 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * For a describe block: a lab host over a workspace of its own (a temp folder) and Chromium, started
+ * before the block's tests and closed after them. Call the returned getters inside the tests.
+ */
+export function labInBrowser(tag: string): { lab: () => LabHost; browser: () => Browser } {
+  let browser: Browser | null = null;
+  let lab: LabHost | null = null;
+  let workspace: string | null = null;
+  beforeAll(async () => {
+    workspace = mkdtempSync(path.join(os.tmpdir(), `mdlab-e2e-${tag}-`));
+    const folder = workspace;
+    lab = await startLab({ startEngine: () => startWorkerHostIn(folder) });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await lab?.close();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+  return { lab: () => lab!, browser: () => browser! };
 }
