@@ -37,8 +37,10 @@ export class RecentSessions {
 
   /** Drops sessions whose folder is gone (moved or deleted since). */
   prune(): RecentEntry[] {
-    const sessions = this.list().filter((e) => fs.existsSync(path.join(e.folder, 'manifest.json')));
-    this.save(sessions);
+    const listed = this.list();
+    const sessions = listed.filter((e) => fs.existsSync(path.join(e.folder, 'manifest.json')));
+    // Asked on every page load: rewrite the file only when something really went away.
+    if (sessions.length !== listed.length) this.save(sessions);
     return sessions;
   }
 
