@@ -109,6 +109,13 @@ export type LiveSessionInfo = z.infer<typeof LiveSessionInfoSchema>;
 /** A live session and its running array, as new/open/saveAs answer. */
 export const LiveSessionSchema = z.object({ session: LiveSessionInfoSchema, snapshot: ArraySnapshotSchema });
 
+/** Bounds an imported scenario: a scenario is a page of steps, not a data store. */
+export const SCENARIO_IMPORT_MAX_CHARS = 256 * 1024;
+
+/** How the imported scenario's own run went: a failed expectation still leaves a session of the steps that ran. */
+export const ImportedRunSchema = z.object({ ok: z.boolean(), steps: count, failure: z.string().nullable() });
+export type ImportedRun = z.infer<typeof ImportedRunSchema>;
+
 export const WorkspaceSessionSchema = z.object({ id: ArrayIdSchema, name: z.string(), open: z.boolean() });
 
 export const sessionRequests = {
@@ -138,6 +145,14 @@ export const sessionRequests = {
   },
   /** Closes the open session (if any), then assembles this one from its images. A bad folder changes nothing. */
   'session.open': { params: z.object({ place: SessionPlaceSchema }).strict(), result: LiveSessionSchema },
+  /**
+   * Makes a new session folder from a scenario's text (run on the virtual clock, each step journaled), then
+   * opens it as session.open does. `source` (the file's name) only names the scenario in a refusal.
+   */
+  'session.importScenario': {
+    params: z.object({ place: SessionPlaceSchema, yaml: z.string().min(1).max(SCENARIO_IMPORT_MAX_CHARS), source: z.string().min(1).max(255).optional() }).strict(),
+    result: LiveSessionSchema.extend({ run: ImportedRunSchema }),
+  },
   /** Copies the open session (images sparsely) to a new folder and continues there. */
   'session.saveAs': { params: z.object({ place: SessionPlaceSchema }).strict(), result: LiveSessionSchema },
   /** Stops the array cleanly and journals the close (with the array's sha256 when cheap). */

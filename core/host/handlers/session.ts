@@ -68,6 +68,7 @@ export const sessionHandlers: HandlerTable = {
   },
   'session.new': async ({ place, name, choices, seed }, { emit }) => remembered(await labState(emit).newSession(place, name, createOptionsOf(choices), seed)),
   'session.open': async ({ place }, { emit }) => remembered(await labState(emit).openSession(place)),
+  'session.importScenario': async ({ place, yaml, source }, { emit }) => remembered(await labState(emit).importSession(place, yaml, source)),
   'session.saveAs': async ({ place }, { emit }) => remembered(await labState(emit).saveAs(place)),
   'session.close': (_params, { emit }) => labState(emit).close(),
   'session.current': (_params, { emit }) => ({ session: labState(emit).info() }),

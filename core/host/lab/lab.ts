@@ -5,7 +5,7 @@
  * through labState(); nothing else in the host keeps array state.
  */
 import * as path from 'node:path';
-import type { ArraySnapshot, EngineEvent, ImageUsage, LiveSessionInfo, PatternResult, SessionPlace } from '../../api';
+import type { ArraySnapshot, EngineEvent, ImageUsage, ImportedRun, LiveSessionInfo, PatternResult, SessionPlace } from '../../api';
 import { ArrayIdSchema } from '../../api';
 import { lbaPatternBytes } from '../../format/lba-pattern';
 import { type CreateOptions, planCreate } from '../../md/create';
@@ -26,6 +26,8 @@ export const LAB_PATTERN_TAG = 'mdlab1';
 const PATTERN_STEP_BYTES = 4 * 1024 * 1024;
 /** Pattern I/O journaled as one scenario step: a replay holds one such buffer at a time. */
 const PATTERN_JOURNAL_BYTES = 64 * 1024 * 1024;
+/** The error code of a scenario that does not parse (the message names the offending path). */
+export const SCENARIO_INVALID = 'SCENARIO_INVALID';
 
 /** The array configuration a session records, from mdadm's own plan for these options (defaults resolved). */
 export function arrayConfigOf(options: CreateOptions): ArrayConfig {
@@ -141,6 +143,26 @@ export class Lab {
       throw err;
     }
     return this.adopt(place, copy, openEngineArray);
+  }
+
+  /**
+   * A new session made from a scenario's text, then opened: the user imported it to carry on from where it
+   * ends. A scenario that does not parse, or a used place, is refused before the open session is touched.
+   */
+  async importSession(place: SessionPlace, yaml: string, source = 'scenario'): Promise<{ session: LiveSessionInfo; snapshot: ArraySnapshot; run: ImportedRun }> {
+    const folder = this.folderOf(place);
+    refuseUsedFolder(folder);
+    const { importScenario, ScenarioError } = await loadImport();
+    let imported: Awaited<ReturnType<typeof importScenario>>;
+    try {
+      imported = await importScenario(yaml, folder, source);
+    } catch (err) {
+      // The parser's sentence names the offending path; it is a refusal of the text, not an mdlab failure.
+      if (err instanceof ScenarioError) throw Object.assign(new Error(err.message), { code: SCENARIO_INVALID });
+      throw err;
+    }
+    const { ok, steps, failure } = imported.run;
+    return { ...(await this.openSession(place)), run: { ok, steps, failure } };
   }
 
   private adopt(place: SessionPlace, session: Session, openEngineArray: (paths: readonly string[]) => LabArray): { session: LiveSessionInfo; snapshot: ArraySnapshot } {
@@ -340,6 +362,12 @@ export class Lab {
  */
 function loadEngine(): Promise<typeof import('./engine-array')> {
   return import('./engine-array');
+}
+
+/** The scenario runner comes with the engine: loaded on the first import. */
+async function loadImport() {
+  const [io, schema] = await Promise.all([import('../../session/scenario-io'), import('../../scenario/schema')]);
+  return { importScenario: io.importScenario, ScenarioError: schema.ScenarioError };
 }
 
 let lab: Lab | null = null;
