@@ -63,6 +63,8 @@ export class R5Conf {
   readonly deferred: BioTracker[] = [];
   /** Bios finished during a pass; ended after it so callbacks never re-enter handleStripe. */
   readonly returnBios: BioTracker[] = [];
+  /** Stripes whose rcw biodrain and parity wait for the end of the raid5d pass (ops.ts). */
+  readonly pendingOps: StripeHead[] = [];
 
   constructor(readonly mddev: MddevView) {
     this.geometry = { level: mddev.level, raidDisks: mddev.raidDisks, algorithm: mddev.layout, chunkSectors: mddev.chunkSectors };

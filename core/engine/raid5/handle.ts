@@ -111,7 +111,7 @@ const STRIPE_INCOHERENT = STRIPE.BIT_DELAY;
 /** Never true for a stripe incoherence() would reject; may be false for one it accepts. */
 function looksCoherent(sh: StripeHead, entry: boolean): boolean {
   const state = sh.state;
-  if (sh.ioPending !== 0 || state & STRIPE_INCOHERENT) return false;
+  if (sh.ioPending !== 0 || (entry && sh.opsPending) || state & STRIPE_INCOHERENT) return false;
   if (state & STRIPE.SYNCING && state & STRIPE.SYNC_REQUESTED) return false;
   if (state & STRIPE.INSYNC && !(state & STRIPE.SYNCING)) return false;
   const reject = entry ? BAD_AT_ENTRY : BAD_AT_EXIT;
@@ -130,6 +130,7 @@ function looksCoherent(sh: StripeHead, entry: boolean): boolean {
 
 function incoherence(sh: StripeHead, where: 'entry' | 'exit'): string | null {
   if (sh.ioPending !== 0) return 'handled with I/O in flight';
+  if (where === 'entry' && sh.opsPending) return 'handled before its pending ops ran';
   if (sh.test(STRIPE.SYNCING) && sh.test(STRIPE.SYNC_REQUESTED)) return 'sync requested twice';
   if (sh.test(STRIPE.INSYNC) && !sh.test(STRIPE.SYNCING)) return 'INSYNC without SYNCING';
   if (sh.test(STRIPE.BIT_DELAY)) return 'handled before its bitmap bits were written';
@@ -334,7 +335,12 @@ function handleStripeDirtying(conf: R5Conf, sh: StripeHead): number {
   return useRmw ? ACTION.RMW_READ : ACTION.RCW_READ;
 }
 
-/** schedule_reconstruction + ops_run_prexor/biodrain/reconstruct: new data into the pages, new parity, write both. */
+/**
+ * schedule_reconstruction: new data into the pages, new parity, write both. rmw runs its ops here
+ * (ops_run_prexor/biodrain/reconstruct: the old data must leave parity before the new arrives); an
+ * rcw only records them, and raid5d runs them for the whole pass before the unplug (raid_run_ops,
+ * ops.ts), so a sequential write's copies go in long runs instead of one call per 4 KiB block.
+ */
 function scheduleReconstruction(conf: R5Conf, sh: StripeHead, rmw: boolean): number {
   const pd = sh.pdIdx;
   let fullWrite = true;
@@ -343,8 +349,10 @@ function scheduleReconstruction(conf: R5Conf, sh: StripeHead, rmw: boolean): num
     const dev = sh.dev[i];
     if (!(dev.flags & R5.OVERWRITE)) fullWrite = false;
     if (!dev.towrite.length) continue;
-    if (rmw) xorIntoParity(sh, i);
-    for (const part of dev.towrite) copyFromBio(part, dev.page);
+    if (rmw) {
+      xorIntoParity(sh, i);
+      for (const part of dev.towrite) copyFromBio(part, dev.page);
+    }
     dev.written = dev.towrite;
     dev.towrite = [];
     dev.towriteBytes = 0;
@@ -356,7 +364,10 @@ function scheduleReconstruction(conf: R5Conf, sh: StripeHead, rmw: boolean): num
   }
   if (!rmw) {
     for (let i = 0; i < sh.dev.length; i++) if (i !== pd && !(sh.dev[i].flags & R5.UPTODATE)) assert(false, `rcw: data block ${i} is in memory`);
-    computeBlock(sh, pd);
+    // Biodrain and parity wait for runPendingOps(); nothing reads these pages before it: the stripe
+    // waits for its writes, and the unplug that issues them runs after it.
+    sh.opsPending = true;
+    conf.pendingOps.push(sh);
   } else {
     assert(sh.dev[pd].flags & R5.UPTODATE, 'rmw: old parity is in memory');
   }

@@ -13,6 +13,7 @@
  * |                 | schedule_reconstruction, handle_parity_checks5, handle_failed_stripe    |
  * | parity.ts       | ops_run_compute5, ops_run_prexor5/reconstruct5, ops_run_check_p         |
  * | io.ts           | ops_run_io, blk_plug/unplug merging, raid5_end_read/write_request       |
+ * | ops.ts          | raid_run_ops for rcw: ops_run_biodrain (merged copies), ops_run_reconstruct5 |
  * | make-request.ts | raid5_make_request, add_stripe_bio                                      |
  * | sync-request.ts | raid5_sync_request, raid5_calc_degraded                                 |
  * | raid5d.ts       | raid5d, raid5_activate_delayed, __get_priority_stripe, activate_bit_delay |
@@ -23,6 +24,7 @@ import { MAX_STRIPES, MIN_STRIPES, R5Conf } from './conf';
 import { devFlagNames, stripeStateNames } from './flags';
 import { MemberQueues } from './io';
 import { makeRequest } from './make-request';
+import { PendingOps } from './ops';
 import { raid5d, RecentStripes } from './raid5d';
 import { calcDegraded, syncRequest } from './sync-request';
 
@@ -35,6 +37,7 @@ class Raid5Personality implements Personality {
   readonly conf: R5Conf;
   private readonly queues: MemberQueues;
   private readonly recent: RecentStripes;
+  private readonly ops: PendingOps;
 
   constructor(readonly mddev: MddevView) {
     this.conf = new R5Conf(mddev);
@@ -42,6 +45,7 @@ class Raid5Personality implements Personality {
     this.arraySectors = this.conf.arraySectors;
     this.queues = new MemberQueues(this.conf.disks);
     this.recent = new RecentStripes(this.conf.disks);
+    this.ops = new PendingOps(this.conf.disks);
   }
 
   makeRequest(bio: Bio): void {
@@ -114,7 +118,7 @@ class Raid5Personality implements Personality {
   }
 
   daemon(ioDeadlineMs = Number.POSITIVE_INFINITY): boolean {
-    return raid5d(this.conf, this.queues, this.recent, ioDeadlineMs);
+    return raid5d(this.conf, this.queues, this.recent, this.ops, ioDeadlineMs);
   }
 
   idle(): boolean {

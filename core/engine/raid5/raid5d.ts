@@ -10,6 +10,7 @@ import { STRIPE as STRIPE_BITS } from './flags';
 import { handleStripe } from './handle';
 import type { MemberQueues } from './io';
 import { feedDeferred } from './make-request';
+import type { PendingOps } from './ops';
 import { STRIPE_BYTES, type StripeHead } from './stripe-head';
 
 const STRIPE = STRIPE_BITS;
@@ -105,7 +106,7 @@ function activateBitDelay(conf: R5Conf): boolean {
 }
 
 /** One pass; returns whether it did any work. At most PASS_IO_BYTES of member blocks are handled per pass. */
-export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes, ioDeadlineMs = Number.POSITIVE_INFINITY): boolean {
+export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes, ops: PendingOps, ioDeadlineMs = Number.POSITIVE_INFINITY): boolean {
   const mddev = conf.mddev;
   mddev.mdCheckRecovery();
   conf.refreshSlots();
@@ -130,6 +131,8 @@ export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes
     for (const stripe of batch) conf.releaseStripe(stripe);
     handled += batch.length;
   }
+  // raid_run_ops for the pass's reconstruct-writes: their data and parity must be in the pages before any of their writes is issued.
+  ops.run(conf);
   const ios = queues.unplug(conf, ioDeadlineMs);
   const ended = endBios(conf);
   if (mddev.trace.wants('raid5d')) {

@@ -53,6 +53,8 @@ export class StripeHead {
   syncKind: SyncKind | null = null;
   /** Member I/Os submitted and not yet completed; the stripe stays off every list meanwhile. */
   ioPending = 0;
+  /** Its rcw biodrain and parity wait for the end of the raid5d pass (ops.ts): the pages are not final. */
+  opsPending = false;
   readonly dev: R5Dev[];
   /** Slot in the slab: stripes in consecutive slots have each member's pages back to back. */
   readonly slot: number;
@@ -94,6 +96,7 @@ export class StripeHead {
     this.state = 0;
     this.syncKind = null;
     this.ioPending = 0;
+    this.opsPending = false;
     for (const dev of this.dev) dev.reset();
   }
 
