@@ -116,11 +116,34 @@ export const SCENARIO_IMPORT_MAX_CHARS = 256 * 1024;
 export const ImportedRunSchema = z.object({ ok: z.boolean(), steps: count, failure: z.string().nullable() });
 export type ImportedRun = z.infer<typeof ImportedRunSchema>;
 
+/**
+ * A guided lab running live on the open session: the current step is ticked once all its checks hold on
+ * the running array (judged after every action and whenever the state is asked for), then the next is current.
+ */
+export const GuidedLabStateSchema = z.object({
+  name: z.string(),
+  /** Index of the current step; steps.length once the lab is finished. */
+  current: count,
+  finished: z.boolean(),
+  /** detail: why the current step's checks do not hold yet (empty for the others). */
+  steps: z.array(z.object({ id: z.string(), verdict: z.enum(['pass', 'pending', 'current']), detail: z.string() })),
+});
+export type GuidedLabState = z.infer<typeof GuidedLabStateSchema>;
+
 export const WorkspaceSessionSchema = z.object({ id: ArrayIdSchema, name: z.string(), open: z.boolean() });
 
 export const sessionRequests = {
   'labs.list': { params: z.object({}).strict(), result: z.object({ labs: z.array(LabInfoSchema) }) },
   'labs.run': { params: z.object({ name: z.string().min(1).max(64) }).strict(), result: LabRunResultSchema },
+  /** A built-in lab as a new live session (as session.new, with the lab's array and seed), the lab attached to it. */
+  'labs.start': {
+    params: z.object({ name: z.string().min(1).max(64), place: SessionPlaceSchema }).strict(),
+    result: LiveSessionSchema.extend({ lab: GuidedLabStateSchema }),
+  },
+  /** The open session's lab judged now (null: the session follows no lab). */
+  'labs.state': { params: z.object({}).strict(), result: z.object({ lab: GuidedLabStateSchema.nullable() }) },
+  /** "Show me": performs the current step's actions on the live array, journaled like the student's own. */
+  'labs.doStep': { params: z.object({}).strict(), result: z.object({ lab: GuidedLabStateSchema }) },
   /** Checks a session folder read-only: its summary, or one sentence saying why it cannot be opened. */
   'session.inspect': { params: z.object({ folder: FolderSchema }).strict(), result: SessionInfoSchema },
   'session.replay': { params: z.object({ folder: FolderSchema, position: count }).strict(), result: ReplayStateSchema },

@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NO_DIALOG, type LiveSessionInfo } from '../../api';
-import { BUILTIN_LABS, findLab } from '../../labs';
+import { BUILTIN_LABS, findLab, type Lab } from '../../labs';
 import { runLab } from '../../labs/run-lab';
 import { describeStep } from '../../report/html';
 import { sessionReportHtml } from '../../report/session-report';
@@ -29,14 +29,21 @@ function remembered<T extends { session: LiveSessionInfo }>(opened: T): T {
   return opened;
 }
 
+function builtinLab(name: string): Lab {
+  const lab = findLab(name);
+  if (!lab) throw new SessionError('NOT_A_SESSION', `There is no built-in lab called "${name}".`);
+  return lab;
+}
+
 export const sessionHandlers: HandlerTable = {
   'labs.list': () => ({ labs: BUILTIN_LABS.map((lab) => ({ name: lab.name, title: lab.title, summary: lab.summary, steps: lab.steps })) }),
   'labs.run': ({ name }) => {
-    const lab = findLab(name);
-    if (!lab) throw new SessionError('NOT_A_SESSION', `There is no built-in lab called "${name}".`);
-    const r = runLab(lab);
+    const r = runLab(builtinLab(name));
     return { lab: r.lab, ok: r.ok, steps: r.steps.map((s) => ({ id: s.id, verdict: s.verdict, detail: s.detail })) };
   },
+  'labs.start': async ({ name, place }, { emit }) => remembered(await labState(emit).startGuided(place, builtinLab(name))),
+  'labs.state': (_params, { emit }) => ({ lab: labState(emit).guidedState() }),
+  'labs.doStep': async (_params, { emit }) => ({ lab: await labState(emit).doGuidedStep() }),
   'session.inspect': ({ folder }) => {
     const found = inspectSession(folder);
     new RecentSessions(recentFile()).touch(found.folder, found.manifest.name);

@@ -10,18 +10,19 @@ import { ArrayIdSchema } from '../../api';
 import { lbaPatternBytes } from '../../format/lba-pattern';
 import { type CreateOptions, planCreate } from '../../md/create';
 import { MdRefusal } from '../../md/errors';
+import type { Lab as LabDefinition } from '../../labs';
 import { inspectSession } from '../../session/inspect';
 import type { Step } from '../../session/journal';
 import type { ArrayConfig } from '../../session/manifest';
 import { refuseSaveAsTarget, refuseUsedFolder, Session } from '../../session/session';
+import { GuidedLab, type GuidedLabState, LAB_PATTERN_TAG, labCreateOptions } from './guided';
 import { anchorStep, CRASH_STEPS, livePosition, patternStep, STOP_STEP } from './journal-steps';
 import { readArrayGeometry, type ArrayGeometry } from './open-array';
 import type { LabArray } from './session';
 import { LabSession } from './session';
 import { imageUsage, Workspace } from './workspace';
 
-/** Tag of the lab's `lba` pattern (golden/README.md): 6 characters, as the golden cases use. */
-export const LAB_PATTERN_TAG = 'mdlab1';
+export { LAB_PATTERN_TAG } from './guided';
 /** Pattern I/O per step; between steps the host answers requests and the run loop publishes. */
 const PATTERN_STEP_BYTES = 4 * 1024 * 1024;
 /** Pattern I/O journaled as one scenario step: a replay holds one such buffer at a time. */
@@ -63,6 +64,8 @@ interface Live {
   /** Wall clock (performance.now) and journal time (ms) of the latest entry: journal time counts on from there. */
   lastWallMs: number;
   lastJournalMs: number;
+  /** The guided lab this session follows (its lab.json), ticked after every action. */
+  guided: GuidedLab | null;
 }
 
 export class Lab {
@@ -142,6 +145,7 @@ export class Lab {
       this.record([{ assemble: null }]);
       throw err;
     }
+    live.guided?.moveTo(copy.folder);
     return this.adopt(place, copy, openEngineArray);
   }
 
@@ -179,7 +183,8 @@ export class Lab {
     }
     const id = this.idOf(place);
     const lastJournalMs = session.journalEntries.at(-1)?.atMs ?? 0;
-    this.live = { id, place, session, run: new LabSession(id, array, this.emit), geometry, dirty: false, lastWallMs: performance.now(), lastJournalMs };
+    const guided = GuidedLab.reopen(session.folder);
+    this.live = { id, place, session, run: new LabSession(id, array, this.emit), geometry, dirty: false, lastWallMs: performance.now(), lastJournalMs, guided };
     this.emit({ type: 'log', level: 'info', timeMs: Date.now(), message: `opened session ${session.manifest.name} (${path.basename(session.folder)}, ${imagePaths.length} images)` });
     return { session: this.info()!, snapshot: this.live.run.poke() };
   }
@@ -275,7 +280,40 @@ export class Lab {
     const steps = this.withAnchor(step);
     const result = perform();
     this.record(steps);
+    this.tickGuided();
     return result;
+  }
+
+  /**
+   * A built-in lab as a new live session: its array block and seed, as `mdlab run --lab` creates them, with
+   * the lab attached (lab.json) so its steps tick as the student acts, here or after a reopen.
+   */
+  async startGuided(place: SessionPlace, lab: LabDefinition): Promise<{ session: LiveSessionInfo; snapshot: ArraySnapshot; lab: GuidedLabState }> {
+    const opened = await this.newSession(place, lab.name, labCreateOptions(lab), lab.seed);
+    const live = this.current().live;
+    live.guided = GuidedLab.attach(live.session.folder, lab);
+    return { ...opened, lab: live.guided.evaluate(live.run.array) };
+  }
+
+  /** The attached lab judged against the array as it is now, or null when the open session follows none. */
+  guidedState(): GuidedLabState | null {
+    const live = this.live;
+    return live?.guided?.evaluate(live.run.array) ?? null;
+  }
+
+  /** "Show me": the current step's actions on the live array, journaled like the student's own. */
+  async doGuidedStep(): Promise<GuidedLabState> {
+    const { live } = this.current();
+    if (live.guided === null) throw new MdRefusal('The open session follows no guided lab: start one from the Guided labs panel.');
+    await live.guided.doStep(this, () => this.current().session.array);
+    live.run.poke();
+    return live.guided.evaluate(live.run.array);
+  }
+
+  /** Right after an action, before md's loop runs on: a step whose effect is brief (degraded before a rebuild) is seen. */
+  private tickGuided(): void {
+    const live = this.live;
+    live?.guided?.evaluate(live.run.array);
   }
 
   private withAnchor(...steps: Step[]): Step[] {
@@ -347,6 +385,7 @@ export class Lab {
     }
     if (this.live !== live || live.run !== session) throw new MdRefusal('The array was closed while the pattern was running.');
     this.flushPattern();
+    this.tickGuided();
     session.poke();
     const elapsedMs = Date.now() - startedMs;
     const result = { op, bytes: total, badSectors, firstBadSector, elapsedMs };
