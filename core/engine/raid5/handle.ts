@@ -165,6 +165,24 @@ function lostBlockError(conf: R5Conf, sh: StripeHead, i: number, part: BioPart):
   return new MdIoError(`md: array has failed, sector ${arraySector} cannot be ${part.tracker.bio.op === 'read' ? 'read' : 'written'}`, arraySector);
 }
 
+/**
+ * handle_failed_sync: a row the sync cannot rebuild. Resync, check and repair move on (the row is no
+ * worse than it was). A recovery records the row as a bad block on every member being rebuilt, so a
+ * later read there fails instead of returning whatever the new member holds; only a member that cannot
+ * record it makes the recovery fail.
+ */
+function recordUnrebuilt(conf: R5Conf, sh: StripeHead): boolean {
+  let recorded = true;
+  for (let i = 0; i < conf.disks; i++) {
+    const rdev = conf.slots[i];
+    if (rdev === null || rdev.flags.has('Faulty') || rdev.flags.has('In_sync')) continue;
+    if (conf.mddev.rdevSetBadblocks(rdev, sh.sector, STRIPE_SECTORS)) continue;
+    conf.mddev.log(`md/raid:${conf.mddev.name}: cannot record unrecoverable sector ${sh.sector} on ${rdev.dev.name}; recovery aborted.`);
+    recorded = false;
+  }
+  return recorded;
+}
+
 /** handle_failed_stripe: more members lost than parity covers. Writes fail; reads fail where the block is gone. */
 function handleFailedStripe(conf: R5Conf, sh: StripeHead): number {
   const bitmap = conf.mddev.bitmap;
@@ -190,7 +208,7 @@ function handleFailedStripe(conf: R5Conf, sh: StripeHead): number {
   dropFullWrite(conf, sh);
   let actions = ACTION.FAIL_BIOS;
   if (sh.test(STRIPE.SYNCING)) {
-    conf.mddev.mdDoneSync(STRIPE_SECTORS, false);
+    conf.mddev.mdDoneSync(STRIPE_SECTORS, sh.syncKind !== 'recover' || recordUnrebuilt(conf, sh));
     sh.clear(STRIPE.SYNCING | STRIPE.INSYNC);
     sh.syncKind = null;
     actions |= ACTION.SYNC_FAILED;
