@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabHost } from '../../core/lab/server';
-import { startWorkerHostIn } from '../ui/host';
-import { launchBrowser, saveScreenshot, startLab, type Browser } from './harness';
+import { describe, expect, it } from 'vitest';
+import { labInBrowser, saveScreenshot } from './harness';
 
 /** The lab's checklist as the panel shows it: each step's verdict, in order. */
 async function verdicts(page: Page): Promise<string> {
@@ -16,22 +13,10 @@ async function verdicts(page: Page): Promise<string> {
 }
 
 describe('a guided lab run live in Chromium through the browser lab host', () => {
-  let browser: Browser;
-  let lab: LabHost;
-  let workspace: string;
-  beforeAll(async () => {
-    workspace = mkdtempSync(path.join(os.tmpdir(), 'mdlab-e2e-guided-'));
-    lab = await startLab({ startEngine: () => startWorkerHostIn(workspace) });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.close();
-    rmSync(workspace, { recursive: true, force: true });
-  });
+  const { lab, browser } = labInBrowser('guided');
 
   it('starts rebuild-spare, ticks the fail the student makes in the Failure panel, shows the rest on request, and finishes', async () => {
-    const { page, errors } = await browser.openPage(lab.url);
+    const { page, errors } = await browser().openPage(lab().url);
     await page.setViewportSize({ width: 1280, height: 900 });
 
     // 1. The lab, started as a session of its own: create is ticked, the pattern write is current.
@@ -64,7 +49,9 @@ describe('a guided lab run live in Chromium through the browser lab host', () =>
     await saveScreenshot(page, 'lab-guided-3-finished');
 
     // The session's journal holds what was done, by hand and shown alike; lab.json says the lab is finished.
-    const folder = path.join(workspace, 'rebuild-spare');
+    await page.getByTestId('nav-sessions').click();
+    const folder = (await page.locator('[data-testid="current-session"] dd').nth(1).textContent())!;
+    expect(path.basename(folder)).toBe('rebuild-spare');
     const journal = readFileSync(path.join(folder, 'journal.jsonl'), 'utf8');
     for (const step of ['"write":{"pattern":"lba","tag":"mdlab1"', '"fail":"disk1.img"', '"remove":"disk1.img"']) expect(journal).toContain(step);
     expect(JSON.parse(readFileSync(path.join(folder, 'lab.json'), 'utf8'))).toEqual({ lab: 'rebuild-spare', current: 5 });

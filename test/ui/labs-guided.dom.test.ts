@@ -4,9 +4,7 @@ import path from 'node:path';
 import { mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
-import { GuidedLabStateSchema, LabInfoSchema } from '../../core/api';
 import { installClient } from '../../renderer/src/api';
-import LabSteps from '../../renderer/src/components/labs/LabSteps.vue';
 import LabsPanel from '../../renderer/src/components/labs/LabsPanel.vue';
 import { createMdlabI18n } from '../../renderer/src/i18n';
 import { until, type TestHost } from './host';
@@ -68,39 +66,5 @@ describe('a guided lab run live from the Guided labs panel, against the real eng
     expect(first).toBe('running');
     expect(wrapper.get('[data-testid="guided-current"]').text()).toContain('第 2 步，共 4 步');
     expect(wrapper.get('[data-testid="lab-show-me"]').text()).toBe('演示给我看');
-  });
-});
-
-describe('LabSteps, live', () => {
-  const lab = LabInfoSchema.parse({
-    name: 'rebuild-spare',
-    title: { en: 'Rebuild onto a spare', zh: '重建到备用盘' },
-    summary: { en: 'Fail a member and watch the spare rebuild.', zh: '让成员失效，观察备用盘重建。' },
-    steps: [
-      { id: 'create', instruction: { en: 'Create the array.', zh: '创建阵列。' }, actions: [{ create: null }], checks: [{ expect: { degraded: 0 } }] },
-      { id: 'fail-member', instruction: { en: 'Fail member 1.', zh: '让成员 1 失效。' }, actions: [{ fail: 1 }], checks: [{ expect: { degraded: 1 } }] },
-      { id: 'wait-recovery', instruction: { en: 'Wait for the rebuild.', zh: '等待重建。' }, actions: [{ wait: 'idle' }], checks: [{ expect: { degraded: 0 } }] },
-    ],
-  });
-  // As labs.state reports it, checked against the contract so the fixture cannot drift.
-  const live = GuidedLabStateSchema.parse({
-    name: 'rebuild-spare',
-    current: 1,
-    finished: false,
-    steps: [
-      { id: 'create', verdict: 'pass', detail: '' },
-      { id: 'fail-member', verdict: 'current', detail: 'expect degraded: degraded is 0, expected 1' },
-      { id: 'wait-recovery', verdict: 'pending', detail: '' },
-    ],
-  });
-
-  it('ticks the steps done, marks the current one with why it does not hold yet, and leaves the rest open', () => {
-    const wrapper = mount(LabSteps, { props: { lab, result: null, live }, global: { plugins: [createMdlabI18n('en')] } });
-    const steps = wrapper.findAll('li');
-    expect(steps.map((step) => step.attributes('data-verdict'))).toEqual(['pass', 'current', 'pending']);
-    expect(steps.map((step) => step.get('.mark').text())).toEqual(['✓', '▶', '○']);
-    expect(steps[1].get('[data-testid="lab-step-detail"]').text()).toBe('not yet: expect degraded: degraded is 0, expected 1');
-    expect(steps[1].get('[data-testid="lab-step-detail"]').classes()).not.toContain('refusal');
-    expect(steps[1].get('.mark').attributes('aria-label')).toBe('current step');
   });
 });

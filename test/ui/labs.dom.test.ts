@@ -2,7 +2,7 @@
 import { mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
-import { LabInfoSchema, LabRunResultSchema } from '../../core/api';
+import { GuidedLabStateSchema, LabInfoSchema, LabRunResultSchema } from '../../core/api';
 import { installClient } from '../../renderer/src/api';
 import LabSteps from '../../renderer/src/components/labs/LabSteps.vue';
 import LabsPanel from '../../renderer/src/components/labs/LabsPanel.vue';
@@ -96,5 +96,27 @@ describe('LabSteps', () => {
     const wrapper = mount(LabSteps, { props: { lab, result }, global: { plugins: [createMdlabI18n('zh-CN')] } });
     expect(wrapper.findAll('li')[1].text()).toContain('让成员 1 失效。');
     expect(wrapper.findAll('li')[1].get('.mark').attributes('aria-label')).toBe('失败');
+  });
+
+  // As labs.state reports it, checked against the contract so the fixture cannot drift.
+  const live = GuidedLabStateSchema.parse({
+    name: 'rebuild-spare',
+    current: 1,
+    finished: false,
+    steps: [
+      { id: 'create', verdict: 'pass', detail: '' },
+      { id: 'fail-member', verdict: 'current', detail: 'expect degraded: degraded is 0, expected 1' },
+      { id: 'wait-recovery', verdict: 'pending', detail: '' },
+    ],
+  });
+
+  it('ticks the steps done, marks the current one with why it does not hold yet, and leaves the rest open', () => {
+    const wrapper = mount(LabSteps, { props: { lab, result: null, live }, global: { plugins: [createMdlabI18n('en')] } });
+    const steps = wrapper.findAll('li');
+    expect(steps.map((step) => step.attributes('data-verdict'))).toEqual(['pass', 'current', 'pending']);
+    expect(steps.map((step) => step.get('.mark').text())).toEqual(['✓', '▶', '○']);
+    expect(steps[1].get('[data-testid="lab-step-detail"]').text()).toBe('not yet: expect degraded: degraded is 0, expected 1');
+    expect(steps[1].get('[data-testid="lab-step-detail"]').classes()).not.toContain('refusal');
+    expect(steps[1].get('.mark').attributes('aria-label')).toBe('current step');
   });
 });
