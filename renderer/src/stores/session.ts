@@ -1,13 +1,17 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import {
-  NO_DIALOG, RequestError, useClient, type ApiError, type CreateChoices, type FolderPurpose, type LiveSessionInfo, type ResultOf,
-  type SessionInfo, type SessionPlace,
+  NO_DIALOG, RequestError, SCENARIO_IMPORT_MAX_CHARS, useClient, type ApiError, type CreateChoices, type FolderPurpose, type ImportedRun,
+  type LiveSessionInfo, type ResultOf, type SessionInfo, type SessionPlace,
 } from '../api';
 import { downloadText, fileNameOf } from '../composables/download';
 import { useArrayStore } from './array';
+import { useDataStore } from './data';
 import { toApiError } from './errors';
+import { useFaultsStore } from './faults';
 import { useLogStore } from './log';
+import { useMonitorStore } from './monitor';
+import { type TraceMark, useTraceStore } from './trace';
 
 export type RecentSession = ResultOf<'session.recent'>['sessions'][number];
 export type WorkspaceSession = ResultOf<'session.list'>['sessions'][number];
@@ -16,9 +20,12 @@ type LiveSession = ResultOf<'session.open'>;
 /** Notes are saved this long after the last keystroke: often enough to lose nothing, rarely enough to stay quiet. */
 export const NOTES_DEBOUNCE_MS = 600;
 
+/** Why a place is asked for: the contract's purposes, and a new session made from an imported scenario. */
+export type ChooserPurpose = FolderPurpose | 'import';
+
 /** A place the browser lab asks for by name, because it has no native dialog. */
 export interface PendingChoice {
-  purpose: FolderPurpose;
+  purpose: ChooserPurpose;
   suggestedName: string;
 }
 
@@ -27,6 +34,12 @@ export interface PendingChoice {
  * The renderer only ever holds folders the host named (a dialog, Recent, a session reply): it never
  * makes a path up, and in the browser lab it names workspace sessions by id.
  */
+/** A workspace name from a file's ("Fail & Rebuild.yaml" -> "fail-rebuild"), for the place chooser to offer. */
+export function idOfFileName(fileName: string): string {
+  const stem = fileName.replace(/\.ya?ml$/i, '');
+  return stem.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, 32).replace(/-+$/, '') || 'imported';
+}
+
 export const useSessionStore = defineStore('session', () => {
   const client = useClient();
   const current = ref<LiveSessionInfo | null>(null);
@@ -45,6 +58,9 @@ export const useSessionStore = defineStore('session', () => {
   const notes = ref('');
   const notesState = ref<'saved' | 'editing' | 'saving' | 'failed'>('saved');
   let notesTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** The imported scenario's own verdict, shown until the next session change (a failed one still opens). */
+  const imported = ref<{ source: string; run: ImportedRun } | null>(null);
 
   const isOpen = computed(() => current.value !== null);
 
@@ -82,9 +98,11 @@ export const useSessionStore = defineStore('session', () => {
    * Asks for a place. A new session in the browser lab goes into the workspace under the name the
    * wizard already asked for; Open and Save As there let the user pick or type a name (choose()).
    */
-  async function choosePlace(purpose: FolderPurpose, suggestedName: string): Promise<SessionPlace | null> {
+  async function choosePlace(purpose: ChooserPurpose, suggestedName: string): Promise<SessionPlace | null> {
     try {
-      return (await client.call('dialog.chooseFolder', { purpose, suggestedName: suggestedName.slice(0, 64) })).place;
+      // An import makes a new folder, as New does; only the browser lab's chooser tells them apart.
+      const dialogPurpose = purpose === 'import' ? 'new' : purpose;
+      return (await client.call('dialog.chooseFolder', { purpose: dialogPurpose, suggestedName: suggestedName.slice(0, 64) })).place;
     } catch (thrown) {
       if (!(thrown instanceof RequestError) || thrown.code !== NO_DIALOG) return fail('choose a folder', thrown);
     }
@@ -112,7 +130,32 @@ export const useSessionStore = defineStore('session', () => {
 
   // --- the live session ---
 
+  /*
+   * A clean slate per session: when the open session changes (open, new, import, close, or another window's
+   * doing), the previous one's trace, monitor history and per-array panel state go, so a reopened or
+   * different session never shows the old one's timeline. `opens` tells a reopen of the same folder apart.
+   */
+  const opens = ref(0);
+  /** The trace's mark taken before the request that opened the session (its own trace may already be in). */
+  let traceMark: TraceMark | null = null;
+  const sessionKey = computed(() => (current.value ? `${opens.value}:${current.value.folder}` : null));
+  watch(sessionKey, () => startOver(), { flush: 'sync' });
+
+  function startOver(): void {
+    useTraceStore().startOver(traceMark);
+    traceMark = null;
+    useMonitorStore().reset();
+    useFaultsStore().members = [];
+    const data = useDataStore();
+    data.lastPattern = null;
+    data.hex = null;
+    data.error = null;
+    useArrayStore().lastOutcome = null;
+  }
+
   function adopt(live: LiveSession): void {
+    opens.value++;
+    imported.value = null;
     current.value = live.session;
     useArrayStore().adopt(live.session.id, live.snapshot);
     void loadNotes();
@@ -123,8 +166,10 @@ export const useSessionStore = defineStore('session', () => {
     busy.value = true;
     try {
       await flushNotes();
+      const mark = useTraceStore().mark();
       const reply = await attempt(what, run);
       if (!reply) return false;
+      traceMark = mark;
       adopt(reply);
       useLogStore().add({ timeMs: Date.now(), level: 'info', source: 'ui', message: `${what}: ${reply.session.folder}` });
       return true;
@@ -150,6 +195,28 @@ export const useSessionStore = defineStore('session', () => {
     return open({ folder });
   }
 
+  /**
+   * A scenario file (its text, from the page's own file picker: never a path) as a new session, opened
+   * once made. The place is asked for as New asks; the scenario's own verdict is kept in `imported`.
+   */
+  async function importScenario(file: File): Promise<boolean> {
+    // A UTF-8 character is at most 4 bytes: a bigger file is refused before it is read at all.
+    const tooLarge = () => !fail('import scenario', new Error(`${file.name} is too large to be a scenario (at most ${SCENARIO_IMPORT_MAX_CHARS / 1024} Ki characters).`));
+    if (file.size > SCENARIO_IMPORT_MAX_CHARS * 4) return tooLarge();
+    const yaml = await file.text();
+    if (yaml.length > SCENARIO_IMPORT_MAX_CHARS) return tooLarge();
+    const place = await choosePlace('import', idOfFileName(file.name));
+    if (!place) return false;
+    let run: ImportedRun | null = null;
+    const opened = await live(`import scenario ${file.name}`, async () => {
+      const reply = await client.call('session.importScenario', { place, yaml, source: file.name });
+      run = reply.run;
+      return reply;
+    });
+    if (opened && run) imported.value = { source: file.name, run };
+    return opened;
+  }
+
   async function saveAs(): Promise<boolean> {
     if (!current.value) return false;
     const place = await choosePlace('saveAs', `${current.value.id}-copy`.slice(0, 32));
@@ -164,6 +231,7 @@ export const useSessionStore = defineStore('session', () => {
       const reply = await attempt('close session', () => client.call('session.close', {}));
       if (!reply) return false;
       current.value = null;
+      imported.value = null;
       notes.value = '';
       notesState.value = 'saved';
       const array = useArrayStore();
@@ -260,8 +328,8 @@ export const useSessionStore = defineStore('session', () => {
   });
 
   return {
-    current, isOpen, recent, workspaceSessions, inspected, error, busy, exported, choosing, notes, notesState,
-    choosePlace, choose, refreshWorkspace, create, open, openFolder, saveAs, close, refreshCurrent,
+    current, isOpen, recent, workspaceSessions, inspected, error, busy, exported, choosing, notes, notesState, imported,
+    choosePlace, choose, refreshWorkspace, create, open, openFolder, importScenario, saveAs, close, refreshCurrent,
     loadNotes, editNotes, flushNotes, refreshRecent, inspect, exportReport, scenarioYaml, exportScenario, copyScenario,
   };
 });

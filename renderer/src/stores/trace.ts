@@ -16,6 +16,11 @@ export interface TraceFilter {
   member: string;
 }
 
+export interface TraceMark {
+  timeline: number;
+  empty: boolean;
+}
+
 /** The kernel-flow timeline: trace batches from the engine, newest last, filterable. */
 export const useTraceStore = defineStore('trace', () => {
   const client = useClient();
@@ -24,6 +29,12 @@ export const useTraceStore = defineStore('trace', () => {
   const entries = shallowRef<TraceEntry[]>([]);
   const filter = reactive<TraceFilter>({ fn: '', sector: '', member: '' });
   const selectedSeq = shallowRef<number | null>(null);
+  /**
+   * Which timeline the entries belong to: bumped on clear() and when a batch numbers from the start again
+   * (a new engine array: sequence numbers of two arrays cannot be merged into one timeline).
+   */
+  let timeline = 0;
+  let lastSeq = -1;
 
   const functions = computed(() => [...new Set(entries.value.map((entry) => entry.fn))].sort());
   const visible = computed(() => {
@@ -40,6 +51,8 @@ export const useTraceStore = defineStore('trace', () => {
 
   function add(batch: readonly TraceEntry[]): void {
     if (batch.length === 0) return;
+    if (batch[0].seq <= lastSeq) clear();
+    lastSeq = batch[batch.length - 1].seq;
     for (const entry of batch) {
       const bucket = buckets.get(entry.fn) ?? [];
       bucket.push(entry);
@@ -53,11 +66,30 @@ export const useTraceStore = defineStore('trace', () => {
     buckets.clear();
     entries.value = [];
     selectedSeq.value = null;
+    lastSeq = -1;
+    timeline++;
+  }
+
+  /** A mark to pass to startOver(): the timeline shown now, and whether it has any step yet. */
+  function mark(): TraceMark {
+    return { timeline, empty: entries.value.length === 0 };
+  }
+
+  /**
+   * The open session changed: its predecessor's steps go. Steps that arrived after `since` was marked
+   * (before the request that opened the new session) are the new engine's own, its assembly sent before
+   * the reply, when a timeline started since (numbered from the start again) or none was shown then.
+   */
+  function startOver(since: TraceMark | null): void {
+    if (since === null || (since.timeline === timeline && !since.empty)) clear();
+    // Sectors and members of another array mean nothing here; which function to follow still does.
+    filter.sector = '';
+    filter.member = '';
   }
 
   client.onEvent((event) => {
     if (event.type === 'trace') add(event.entries);
   });
 
-  return { entries, filter, selectedSeq, functions, visible, selected, add, clear };
+  return { entries, filter, selectedSeq, functions, visible, selected, add, clear, mark, startOver };
 });
