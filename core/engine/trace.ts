@@ -58,6 +58,9 @@ const DEFAULT_SAMPLE_EVERY: Record<TraceFn, number> = {
   bitmap_daemon: 1,
 };
 
+/** Distinct action shapes aggregate() keeps apart; bounds the table whatever the engine says. */
+export const MAX_ACTION_SHAPES = 512;
+
 export class TraceRing implements TraceSink {
   private readonly ring: (TraceRecord | undefined)[];
   private nextSeq = 1;
@@ -112,7 +115,16 @@ export class TraceRing implements TraceSink {
     if (event.member !== undefined) record.member = event.member;
     if (event.flags !== undefined) record.flags = event.flags;
     this.ring[record.seq % this.capacity] = record;
-    const key = `${event.fn}: ${event.action}`;
+    this.countKept(event.fn, event.action);
+  }
+
+  /**
+   * Actions carry numbers (sectors, counts), so they are counted by their shape ("handled N stripes"): a
+   * long sync would otherwise grow the table by one key per pass. Shapes past the cap share one key.
+   */
+  private countKept(fn: TraceFn, action: string): void {
+    let key = `${fn}: ${action.replace(/\d+/g, 'N')}`;
+    if (!this.keptCount.has(key) && this.keptCount.size >= MAX_ACTION_SHAPES) key = `${fn}: (other)`;
     this.keptCount.set(key, (this.keptCount.get(key) ?? 0) + 1);
   }
 

@@ -263,6 +263,7 @@ export class Lab {
       throw err;
     }
     live.run = new LabSession(live.id, array, this.emit);
+    this.tickGuided();
     return { id: live.id, snapshot: live.run.poke() };
   }
 
@@ -313,6 +314,7 @@ export class Lab {
   /** Right after an action, before md's loop runs on: a step whose effect is brief (degraded before a rebuild) is seen. */
   private tickGuided(): void {
     const live = this.live;
+    live?.guided?.noteAction();
     live?.guided?.evaluate(live.run.array);
   }
 

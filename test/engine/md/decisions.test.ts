@@ -8,7 +8,7 @@ import { VirtualClock } from '../../../core/engine/clock';
 import { chooseSync, planRecovery, type RecoveryFacts } from '../../../core/engine/md/check-recovery';
 import { nextEvents } from '../../../core/engine/md/super-sync';
 import { SyncSpeed, throttle } from '../../../core/engine/md/sync-speed';
-import { TraceRing } from '../../../core/engine/trace';
+import { MAX_ACTION_SHAPES, TraceRing } from '../../../core/engine/trace';
 
 const booleans = ['sbChangePending', 'safemodeDue', 'running', 'done', 'needed', 'frozen', 'readOnly'] as const;
 
@@ -110,6 +110,16 @@ describe('trace ring', () => {
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 16 }, (_, i) => 10 + i));
     expect(ring.aggregate().seen.handle_stripe).toBe(100);
     expect(ring.since(ring.lastSeq)).toEqual([]);
+  });
+
+  it('counts kept actions by their shape, in a table that stays bounded over a long run', () => {
+    const ring = new TraceRing(new VirtualClock(), 8);
+    for (let pass = 0; pass < 5000; pass++) ring.emit({ fn: 'raid5d', action: `handled ${pass} stripes` });
+    for (let k = 0; k < MAX_ACTION_SHAPES + 10; k++) ring.emit({ fn: 'md_error', action: `reason ${'x'.repeat(k)}` });
+    const { actions } = ring.aggregate();
+    expect(actions['raid5d: handled N stripes']).toBe(5000);
+    expect(Object.keys(actions).length).toBeLessThanOrEqual(MAX_ACTION_SHAPES + 1);
+    expect(actions['md_error: (other)']).toBeGreaterThan(0);
   });
 
   it('a switched-off step is never kept but still counted', () => {
