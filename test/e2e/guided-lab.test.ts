@@ -54,7 +54,7 @@ describe('a guided lab run live in Chromium through the browser lab host', () =>
     expect(path.basename(folder)).toBe('rebuild-spare');
     const journal = readFileSync(path.join(folder, 'journal.jsonl'), 'utf8');
     for (const step of ['"write":{"pattern":"lba","tag":"mdlab1"', '"fail":"disk1.img"', '"remove":"disk1.img"']) expect(journal).toContain(step);
-    expect(JSON.parse(readFileSync(path.join(folder, 'lab.json'), 'utf8'))).toEqual({ lab: 'rebuild-spare', current: 5 });
+    expect(JSON.parse(readFileSync(path.join(folder, 'lab.json'), 'utf8'))).toEqual({ lab: 'rebuild-spare', current: 5, acted: false });
     expect(errors).toEqual([]);
   });
 });

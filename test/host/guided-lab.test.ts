@@ -93,7 +93,7 @@ describe('a guided lab running live on the engine host', () => {
     expect(journal).toContainEqual({ fail: 'disk1.img' });
     expect(journal).toContainEqual({ write: { pattern: 'lba', tag: 'mdlab1', offset: 0, length: 4 * MiB } });
     expect((await refusal('labs.doStep', {})).message).toMatch(/finished/);
-    expect(JSON.parse(fs.readFileSync(path.join(folder, 'lab.json'), 'utf8'))).toEqual({ lab: 'rebuild-spare', current: 5 });
+    expect(JSON.parse(fs.readFileSync(path.join(folder, 'lab.json'), 'utf8'))).toEqual({ lab: 'rebuild-spare', current: 5, acted: false });
 
     // Closed and reopened: the session still follows its lab, finished.
     await call('session.close', {});
@@ -115,8 +115,21 @@ describe('a guided lab running live on the engine host', () => {
     expect(snapshot.degraded).toBe(1);
 
     const copy = await call('session.saveAs', { place: { workspace: 'guided-degraded-copy' } });
-    expect(JSON.parse(fs.readFileSync(path.join(copy.session.folder, 'lab.json'), 'utf8'))).toEqual({ lab: 'degraded-read', current: 4 });
+    expect(JSON.parse(fs.readFileSync(path.join(copy.session.folder, 'lab.json'), 'utf8'))).toEqual({ lab: 'degraded-read', current: 4, acted: false });
     expect((await call('labs.state', {})).lab).toMatchObject({ name: 'degraded-read', finished: true });
+    await call('session.close', {});
+  });
+
+  it('refuses to show a step it cannot perform live (write-hole\'s dm-flakey inject) before doing any of it', async () => {
+    const started = await call('labs.start', { name: 'write-hole', place: { workspace: 'guided-hole' } });
+    // Its first step's checks hold on the fresh array, but the 4 MiB write it asks for is not done yet: no tick for nothing.
+    expect(started.lab.steps[0]).toMatchObject({ id: 'create', verdict: 'current', detail: 'waiting for you to do this step (or Show me)' });
+    expect((await call('labs.doStep', {})).lab.steps[1]).toMatchObject({ id: 'lose-parity-write', verdict: 'current' });
+    const journaled = stepsOf(path.join(workspace, 'guided-hole')).length;
+    expect((await refusal('labs.doStep', {})).message).toMatch(/"inject" cannot be shown on the live array: do this step yourself/);
+    // Neither the inject nor the write after it happened: the journal and the lab stand where they were.
+    expect(stepsOf(path.join(workspace, 'guided-hole'))).toHaveLength(journaled);
+    expect((await call('labs.state', {})).lab.current).toBe(1);
     await call('session.close', {});
   });
 

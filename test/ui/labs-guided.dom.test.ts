@@ -32,7 +32,7 @@ describe('a guided lab run live from the Guided labs panel, against the real eng
     // A session of its own in the workspace (the browser lab's place), created with the lab's array: create is ticked.
     await until(() => wrapper.find('[data-testid="guided-current"]').exists(), 'the lab to start', 30_000);
     expect(existsSync(path.join(test.workspace, 'degraded-read', 'manifest.json'))).toBe(true);
-    expect(JSON.parse(readFileSync(path.join(test.workspace, 'degraded-read', 'lab.json'), 'utf8'))).toEqual({ lab: 'degraded-read', current: 1 });
+    expect(JSON.parse(readFileSync(path.join(test.workspace, 'degraded-read', 'lab.json'), 'utf8'))).toEqual({ lab: 'degraded-read', current: 1, acted: false });
     expect(verdicts(wrapper)).toEqual(['pass', 'current', 'pending', 'pending']);
     expect(wrapper.get('[data-testid="guided-current"]').attributes('data-step')).toBe('write');
     expect(wrapper.get('[data-testid="guided-current"]').text()).toContain('Step 2 of 4');

@@ -25,7 +25,25 @@ import type { LabArray } from './session';
 
 /** Beside manifest.json: which built-in lab this session follows and the step it stands at. */
 export const LAB_ATTACHMENT_FILE = 'lab.json';
-const LabAttachmentSchema = z.object({ lab: z.string().regex(/^[a-z0-9-]+$/), current: z.number().int().min(0) }).strict();
+const LabAttachmentSchema = z
+  .object({
+    lab: z.string().regex(/^[a-z0-9-]+$/),
+    current: z.number().int().min(0),
+    /** The student has acted since the current step became current (see needsStudent). */
+    acted: z.boolean().optional(),
+  })
+  .strict();
+
+/** Actions labs.start has done (create) or that the real clock does by itself (sleep, wait). */
+const SELF_DOING_VERBS = new Set(['create', 'sleep', 'wait']);
+
+/**
+ * A step with something for the student to do is ticked only after they have acted since it became current:
+ * its checks may hold before (a fresh array is clean, degraded 0) and a tick for nothing teaches nothing.
+ */
+function needsStudent(step: Lab['steps'][number]): boolean {
+  return step.actions.some((action) => !SELF_DOING_VERBS.has(Object.keys(action)[0]));
+}
 
 /** A verify check reads this much through md at most per evaluation: lab arrays are tens of MiB. */
 const VERIFY_MAX_BYTES = 16 * 1024 * 1024;
@@ -119,6 +137,17 @@ export function checkNow(array: LabArray, check: Step): string | null {
   }
 }
 
+/** The first check of a step that does not hold now (in order: a cheap expect before a verify's read), or null. */
+function firstFailure(array: LabArray, checks: readonly Step[]): string | null {
+  for (const check of checks) {
+    const failure = checkNow(array, check);
+    if (failure !== null) return failure;
+  }
+  return null;
+}
+
+const WAITING_FOR_STUDENT = 'waiting for you to do this step (or Show me)';
+
 /** The live session mdlab creates for a lab: its array block (and seed's UUIDs), as `mdlab run --lab` makes it. */
 export function labCreateOptions(lab: Lab) {
   return createOptionsOf(ScenarioSchema.parse(labScenario(lab).document));
@@ -127,11 +156,14 @@ export function labCreateOptions(lab: Lab) {
 export class GuidedLab {
   /** Why the current step does not hold yet, from the latest evaluation. */
   private detail = '';
+  /** Set while "Show me" performs a step: its actions are judged once, together, not one by one. */
+  private performing = false;
 
   private constructor(
     readonly lab: Lab,
     private current: number,
     private folder: string,
+    private acted = false,
   ) {}
 
   /** Attaches a lab to a session folder (starting at its first step) and records it there. */
@@ -152,7 +184,7 @@ export class GuidedLab {
       return null;
     }
     const lab = findLab(parsed.lab);
-    return lab === null ? null : new GuidedLab(lab, Math.min(parsed.current, lab.steps.length), folder);
+    return lab === null ? null : new GuidedLab(lab, Math.min(parsed.current, lab.steps.length), folder, parsed.acted ?? false);
   }
 
   /** The session continues in another folder (Save As): the lab and its progress go with it. */
@@ -162,7 +194,7 @@ export class GuidedLab {
   }
 
   private save(): void {
-    writeFileAtomic(path.join(this.folder, LAB_ATTACHMENT_FILE), `${JSON.stringify({ lab: this.lab.name, current: this.current })}\n`);
+    writeFileAtomic(path.join(this.folder, LAB_ATTACHMENT_FILE), `${JSON.stringify({ lab: this.lab.name, current: this.current, acted: this.acted })}\n`);
   }
 
   get finished(): boolean {
@@ -170,16 +202,26 @@ export class GuidedLab {
   }
 
   /** Ticks the current step while all its checks hold on the live array (several, if later ones hold too). */
+  /** The student (or Show me) changed the array: the current step may now be ticked. */
+  noteAction(): void {
+    if (this.performing || this.acted) return;
+    this.acted = true;
+    this.save();
+  }
+
   evaluate(array: LabArray): GuidedLabState {
+    if (this.performing) return this.state();
     const before = this.current;
     this.detail = '';
     while (!this.finished) {
-      const failure = this.lab.steps[this.current].checks.map((check) => checkNow(array, check)).find((f) => f !== null) ?? null;
-      if (failure !== null) {
-        this.detail = failure;
+      const step = this.lab.steps[this.current];
+      const blocker = firstFailure(array, step.checks) ?? (needsStudent(step) && !this.acted ? WAITING_FOR_STUDENT : null);
+      if (blocker !== null) {
+        this.detail = blocker;
         break;
       }
       this.current++;
+      this.acted = false;
     }
     if (this.current !== before) this.save();
     return this.state();
@@ -202,14 +244,26 @@ export class GuidedLab {
   async doStep(actor: GuidedActor, array: () => LabArray): Promise<void> {
     if (this.finished) throw new MdRefusal(`The lab ${this.lab.name} is finished: every step is ticked.`);
     const actions = this.lab.steps[this.current].actions;
-    for (let i = 0; i < actions.length; i++) {
-      const [verb, value] = Object.entries(actions[i])[0];
-      // A power cut and the boot after it are one thing on a live machine.
-      if (verb === 'crash' && Object.keys(actions[i + 1] ?? {})[0] === 'assemble') i++;
-      await performLive(actor, array(), verb, value);
+    // All or nothing: a step half shown would leave the array where no instruction put it.
+    const unshowable = actions.map((action) => Object.keys(action)[0]).find((verb) => !LIVE_VERBS.has(verb));
+    if (unshowable !== undefined) throw new MdRefusal(`"${unshowable}" cannot be shown on the live array: do this step yourself (the headless check runs it).`);
+    this.performing = true;
+    try {
+      for (let i = 0; i < actions.length; i++) {
+        const [verb, value] = Object.entries(actions[i])[0];
+        // A power cut and the boot after it are one thing on a live machine.
+        if (verb === 'crash' && Object.keys(actions[i + 1] ?? {})[0] === 'assemble') i++;
+        await performLive(actor, array(), verb, value);
+      }
+    } finally {
+      this.performing = false;
     }
+    this.noteAction();
   }
 }
+
+/** The lab actions "Show me" can perform on the live array (performLive). */
+const LIVE_VERBS = new Set(['create', 'sleep', 'wait', 'write', 'fail', 'remove', 'add', 're-add', 'sync-action', 'crash', 'assemble']);
 
 /** One lab action on the live array, journaled as the scenario step that does it. */
 async function performLive(actor: GuidedActor, array: LabArray, verb: string, value: unknown): Promise<void> {
@@ -242,6 +296,6 @@ async function performLive(actor: GuidedActor, array: LabArray, verb: string, va
       await actor.crashAndRestart();
       return;
     default:
-      throw new MdRefusal(`"${verb}" cannot be shown on the live array: do this step yourself (the headless check runs it).`);
+      throw new MdRefusal(`"${verb}" cannot be shown on the live array here.`);
   }
 }
