@@ -112,7 +112,10 @@ export const LiveSessionSchema = z.object({ session: LiveSessionInfoSchema, snap
 /** Bounds an imported scenario: a scenario is a page of steps, not a data store. */
 export const SCENARIO_IMPORT_MAX_CHARS = 256 * 1024;
 
-/** How the imported scenario's own run went: a failed expectation still leaves a session of the steps that ran. */
+/**
+ * How the imported scenario's own run went: a failed expectation still leaves a session of the steps that ran.
+ * `steps`: the scenario's steps (its create included) that ran to the end; all of them when ok.
+ */
 export const ImportedRunSchema = z.object({ ok: z.boolean(), steps: count, failure: z.string().nullable() });
 export type ImportedRun = z.infer<typeof ImportedRunSchema>;
 
