@@ -19,6 +19,7 @@ export const VERBS: { name: string; load: () => Promise<Verb> }[] = [
   { name: 'labs', load: async () => (await import('./verbs/labs')).labsVerb },
   { name: 'mdstat', load: async () => (await import('./verbs/mdstat')).mdstatVerb },
   { name: 'run', load: async () => (await import('./verbs/run')).runVerb },
+  { name: 'session', load: async () => (await import('./verbs/session')).sessionVerb },
 ];
 
 async function overview(): Promise<string> {
