@@ -163,4 +163,23 @@ describe('an experiment kept as a session, in Chromium through the browser lab h
     await saveScreenshot(page, 'session-8-lab-dark');
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it('imports a scenario file as a new session: the page file picker, a workspace name, then the session runs where the scenario ended', async () => {
+    const { page, errors } = await browser.openPage(lab.url);
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.getByTestId('session-bar').waitFor();
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('session-import').click();
+    const yaml = readFileSync(path.join(__dirname, '..', 'scenarios', 'fail-and-rebuild.yaml'));
+    await (await chooser).setFiles({ name: 'fail-and-rebuild.yaml', mimeType: 'application/yaml', buffer: yaml });
+    await expect.poll(() => page.getByTestId('chooser-id').inputValue()).toBe('fail-and-rebuild');
+    await page.getByTestId('chooser-id').press('Enter');
+    await expect.poll(() => page.getByTestId('session-name').textContent(), { timeout: 60_000 }).toBe('fail-and-rebuild');
+    // The scenario ended rebuilt and checked: md assembles all four members in sync.
+    await page.getByTestId('nav-array').click();
+    await expect.poll(() => page.getByTestId('mdstat').textContent(), { timeout: 30_000 }).toContain('[4/4] [UUUU]');
+    expect(readFileSync(path.join(workspace, 'fail-and-rebuild', 'journal.jsonl'), 'utf8')).toContain('"fail"');
+    await saveScreenshot(page, 'session-9-imported');
+    expect(errors).toEqual([]);
+  }, 120_000);
 });
