@@ -7,32 +7,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRequest, type RequestName, requests } from '../../core/api';
-import { toApiError } from '../../core/host/errors';
-import { allHandlers } from '../../core/host/handlers';
 import { labState } from '../../core/host/lab/lab';
 import { parseJournalText } from '../../core/session/journal';
 import { parseScenario } from '../../core/scenario/schema';
 import { tempDir, treeFingerprint } from '../session/helpers';
+import { call, hostContext as context, refusal } from './handler-calls';
 
-const context = { emit: () => {}, host: { kind: 'worker' as const, pid: process.pid, threadId: 0, nodeVersion: process.version, startedAtMs: 0 } };
 const repoRoot = path.resolve(__dirname, '..', '..');
 const scenarioFile = path.join(repoRoot, 'test', 'scenarios', 'fail-and-rebuild.yaml');
-
-async function call(name: RequestName, params: unknown): Promise<any> {
-  const parsed = requests[name].params.parse(params);
-  const handler = allHandlers[name] as (p: unknown, c: typeof context) => unknown;
-  return requests[name].result.parse(await handler(parsed, context));
-}
-
-async function refusal(name: RequestName, params: unknown): Promise<{ code: string; message: string }> {
-  const checked = checkRequest(name, params);
-  if (!checked.ok) return checked.error;
-  return call(name, params).then(
-    () => ({ code: 'NONE', message: 'it was not refused' }),
-    (e: unknown) => toApiError(e),
-  );
-}
 
 const choices = {
   level: 5, raidDevices: 3, spareDevices: 0, layout: 2, chunkKib: 64, memberBytes: 8 * 1024 * 1024,
