@@ -111,6 +111,8 @@ describe('a guided lab running live on the engine host', () => {
     // The fail ticks fail-member, and the degraded read's checks (verify through parity, degraded 1) hold at once.
     const done = (await call('labs.doStep', {})).lab;
     expect(done).toMatchObject({ current: 4, finished: true });
+    // Show me waited out the write step's 1 s: md's safemode marked the array clean before the fail.
+    expect(afterWrite.steps[2].detail).toBe('expect state: state is "clean", expected "clean, degraded"');
     const { snapshot } = await call('array.snapshot', {});
     expect(snapshot.degraded).toBe(1);
 

@@ -16,7 +16,7 @@ import { labScenario } from '../../labs/scenario';
 import { MdRefusal } from '../../md/errors';
 import { checkExpectation, detailState } from '../../scenario/expect';
 import { createOptionsOf } from '../../scenario/runner';
-import { ScenarioSchema } from '../../scenario/schema';
+import { durationMs, ScenarioSchema } from '../../scenario/schema';
 import { writeFileAtomic } from '../../session/files';
 import type { Step } from '../../session/journal';
 import { parseSizeBytes } from '../../util/units';
@@ -113,7 +113,7 @@ function waitHoldsNow(s: ArraySnapshot, value: unknown): string | null {
 }
 
 /** One check step on the live array: null when it holds now, else the first reason it does not. */
-export function checkNow(array: LabArray, check: Step): string | null {
+export function checkNow(array: LabArray, check: Step, verify: typeof verifyNow = verifyNow): string | null {
   const [verb, value] = Object.entries(check)[0] ?? ['', null];
   switch (verb) {
     case 'expect': {
@@ -129,7 +129,7 @@ export function checkNow(array: LabArray, check: Step): string | null {
       return null;
     }
     case 'verify':
-      return verifyNow(array, value as Record<string, unknown>);
+      return verify(array, value as Record<string, unknown>);
     case 'wait':
       return waitHoldsNow(array.snapshot(), value);
     default:
@@ -138,9 +138,9 @@ export function checkNow(array: LabArray, check: Step): string | null {
 }
 
 /** The first check of a step that does not hold now (in order: a cheap expect before a verify's read), or null. */
-function firstFailure(array: LabArray, checks: readonly Step[]): string | null {
+function firstFailure(array: LabArray, checks: readonly Step[], verify: typeof verifyNow): string | null {
   for (const check of checks) {
-    const failure = checkNow(array, check);
+    const failure = checkNow(array, check, verify);
     if (failure !== null) return failure;
   }
   return null;
@@ -156,6 +156,28 @@ export function labCreateOptions(lab: Lab) {
 export class GuidedLab {
   /** Why the current step does not hold yet, from the latest evaluation. */
   private detail = '';
+  /** Actions taken on the array since the lab was attached here: what the verify cache is keyed on, with md's state. */
+  private actions = 0;
+  /** The last verdict of each verify check, and what the array looked like then. */
+  private readonly verified = new Map<string, { key: string; failure: string | null }>();
+
+  /**
+   * A verify reads megabytes through md (~70 ms for 4 MiB), too long to repeat at every ask while nothing
+   * changed: array content only changes by an action (a write, a fault) or while md syncs or repairs, and
+   * md's events, sync position and member states say when that may have happened.
+   */
+  private readonly verifyCached = (array: LabArray, spec: Record<string, unknown>): string | null => {
+    const s = array.snapshot();
+    const members = s.members.map((m) => `${m.image}:${m.state.join(',')}:${m.errors}`).join(' ');
+    const key = `${this.actions}|${s.events}|${s.syncAction}|${s.syncCompleted?.doneSectors ?? '-'}|${s.mismatchCnt}|${members}`;
+    const id = JSON.stringify(spec);
+    const known = this.verified.get(id);
+    if (known?.key === key) return known.failure;
+    const failure = verifyNow(array, spec);
+    this.verified.set(id, { key, failure });
+    return failure;
+  };
+
   /** Set while "Show me" performs a step: its actions are judged once, together, not one by one. */
   private performing = false;
 
@@ -204,6 +226,7 @@ export class GuidedLab {
   /** Ticks the current step while all its checks hold on the live array (several, if later ones hold too). */
   /** The student (or Show me) changed the array: the current step may now be ticked. */
   noteAction(): void {
+    this.actions++;
     if (this.performing || this.acted) return;
     this.acted = true;
     this.save();
@@ -215,7 +238,7 @@ export class GuidedLab {
     this.detail = '';
     while (!this.finished) {
       const step = this.lab.steps[this.current];
-      const blocker = firstFailure(array, step.checks) ?? (needsStudent(step) && !this.acted ? WAITING_FOR_STUDENT : null);
+      const blocker = firstFailure(array, step.checks, this.verifyCached) ?? (needsStudent(step) && !this.acted ? WAITING_FOR_STUDENT : null);
       if (blocker !== null) {
         this.detail = blocker;
         break;
@@ -262,6 +285,9 @@ export class GuidedLab {
   }
 }
 
+/** Longest pause "Show me" waits out before it answers. */
+const SHOW_SLEEP_MAX_MS = 2000;
+
 /** The lab actions "Show me" can perform on the live array (performLive). */
 const LIVE_VERBS = new Set(['create', 'sleep', 'wait', 'write', 'fail', 'remove', 'add', 're-add', 'sync-action', 'crash', 'assemble']);
 
@@ -269,9 +295,15 @@ const LIVE_VERBS = new Set(['create', 'sleep', 'wait', 'write', 'fail', 'remove'
 async function performLive(actor: GuidedActor, array: LabArray, verb: string, value: unknown): Promise<void> {
   switch (verb) {
     case 'create': // labs.start created the array
-    case 'sleep': // the live engine runs on a real clock: time passes by itself
-    case 'wait': // ...and so does a sync; the step's checks say when it is done
+    case 'wait': // the live engine runs on a real clock: a sync goes on by itself; the step's checks say when it is done
       return;
+    case 'sleep': {
+      // A short pause is part of what the step shows (md marks the array clean after its safemode delay);
+      // a long one is left to the clock, and the step ticks when its checks hold.
+      const ms = durationMs(value);
+      if (ms <= SHOW_SLEEP_MAX_MS) await new Promise((resolve) => setTimeout(resolve, ms));
+      return;
+    }
     case 'write': {
       const { tag, offsetBytes, lengthBytes } = patternRange(value as Record<string, unknown>);
       const data = lbaPatternBytes(tag, offsetBytes, lengthBytes);
