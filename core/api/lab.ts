@@ -237,3 +237,37 @@ export const MemberFaultsSchema = z.object({
   fired: z.array(z.object({ id: count, trigger: text, action: text, atMs: z.number().nonnegative(), refused: text.nullable() })).default([]),
 });
 export type MemberFaults = z.output<typeof MemberFaultsSchema>;
+
+/**
+ * A power cut (PowerCutDomain): member writes md had issued but that had not completed are lost, each
+ * surviving with probability `survival` (seeded), so a stripe can keep new data and old parity — the RAID5
+ * write hole. Then the machine is dead and boots again. `when` schedules it instead (nth-write counts the
+ * writes to `member`, disk0.img by default).
+ */
+export const PowerCutParamsSchema = z.object({
+  survival: z.number().min(0).max(1).optional(),
+  when: LabTriggerSchema.optional(),
+  member: LabMemberNumberSchema.optional(),
+}).strict();
+export type PowerCutParams = z.infer<typeof PowerCutParamsSchema>;
+
+/** Power cuts on the timeline: pending ones (cancel with clearFault {pending: true} on any member) and fired ones. */
+export const PowerTimelineSchema = z.object({
+  pending: z.array(z.object({ id: count, trigger: text, action: text })),
+  fired: z.array(z.object({ id: count, trigger: text, action: text, atMs: z.number().nonnegative(), refused: text.nullable() })),
+});
+export type PowerTimeline = z.output<typeof PowerTimelineSchema>;
+
+export const FaultsReplySchema = z.object({
+  members: z.array(MemberFaultsSchema),
+  power: PowerTimelineSchema.default({ pending: [], fired: [] }),
+});
+export type FaultsReply = z.output<typeof FaultsReplySchema>;
+
+/** A cut now: the array as it assembled after the reboot, and the domain's report line. Scheduled: report null. */
+export const PowerCutReplySchema = FaultsReplySchema.extend({
+  id: ArrayIdSchema,
+  snapshot: ArraySnapshotSchema,
+  report: text.nullable(),
+});
+export type PowerCutReply = z.output<typeof PowerCutReplySchema>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   ArrayIdSchema, ArraySummarySchema, CreateChoicesSchema, CreatePlanSchema, HexViewSchema, ImageUsageSchema, LAB_LIMITS,
-  InjectParamsSchema, ClearFaultParamsSchema, LayoutPreviewParamsSchema, MemberFaultsSchema, LayoutPreviewSchema, ManageActionSchema, OpenArraySchema, PatternResultSchema, SectorMapSchema,
+  InjectParamsSchema, ClearFaultParamsSchema, FaultsReplySchema, PowerCutParamsSchema, PowerCutReplySchema, LayoutPreviewParamsSchema, LayoutPreviewSchema, ManageActionSchema, OpenArraySchema, PatternResultSchema, SectorMapSchema,
   SpeedLimitsSchema, SyncActionWriteSchema,
 } from './lab';
 import { sessionRequests } from './session';
@@ -56,7 +56,7 @@ export const PingResultSchema = z.object({
 const noParams = z.object({}).strict();
 /** A member image by its number N (diskN.img): members keep it through fail, remove and re-add. */
 const memberNumber = z.number().int().min(0).max(LAB_LIMITS.maxRaidDevices + LAB_LIMITS.maxSpareDevices);
-const faultsReply = z.object({ members: z.array(MemberFaultsSchema) });
+const faultsReply = FaultsReplySchema;
 
 export interface RequestSpec {
   params: z.ZodType;
@@ -75,6 +75,7 @@ export const requests = {
   'array.close': { params: noParams, result: z.object({ closed: z.boolean() }) },
   /** The machine stops dead (no clean shutdown), then boots and assembles the array again from its images. */
   'array.crash': { params: noParams, result: OpenArraySchema },
+  'array.powerCut': { params: PowerCutParamsSchema, result: PowerCutReplySchema },
   'array.snapshot': { params: noParams, result: z.object({ snapshot: ArraySnapshotSchema.nullable() }) },
   'array.images': { params: noParams, result: z.object({ images: z.array(ImageUsageSchema) }) },
   'array.manage': {

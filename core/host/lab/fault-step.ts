@@ -7,7 +7,8 @@
  */
 import type { LabFault, LabFaultInput, LabTrigger } from '../../api';
 import { LabFaultSchema, LabTriggerSchema } from '../../api';
-import { type FaultSpecInput, type TriggerInput, describeTrigger, TriggerSchema } from '../../faults';
+import { type FaultSpecInput, type PowerCutReport, type TriggerInput, describeTrigger, TriggerSchema } from '../../faults';
+import { MdRefusal } from '../../md/errors';
 import type { Step } from '../../session/journal';
 
 const SECTOR_BYTES = 512;
@@ -67,4 +68,34 @@ export function injectStepOf(member: number, faultInput: LabFaultInput, whenInpu
  */
 export function clearStepOf(member: number, id: number, pending = false): Step {
   return { clear: pending ? { member, pending: id } : { member, fault: id } };
+}
+
+/**
+ * The scenario step that cuts the power now, or schedules the cut (`when`; nth-write counts the writes to
+ * `member`): `{'power-cut': {survival?, when?}}`. A cut now is followed by the reboot (`assemble`).
+ */
+export function powerCutStepOf(survival: number | undefined, whenInput?: LabTrigger, member = 0): Step {
+  const cut: Record<string, unknown> = {};
+  if (survival !== undefined) cut.survival = survival;
+  if (whenInput !== undefined) cut.when = describeTrigger(TriggerSchema.parse(triggerOf(member, LabTriggerSchema.parse(whenInput))));
+  return { 'power-cut': cut as Step['power-cut'] };
+}
+
+/** The domain's report as one log line: what the cut took, member by member (diskN.img). */
+export function describePowerCut(report: PowerCutReport): string {
+  const lost = report.writes.filter((w) => w.outcome === 'dropped');
+  const byMember = new Map<number, number>();
+  for (const w of lost) byMember.set(w.member, (byMember.get(w.member) ?? 0) + 1);
+  const where = [...byMember].sort(([a], [b]) => a - b).map(([member, n]) => `disk${member}.img ${n}`);
+  return (
+    `power cut at ${Math.round(report.timeMs)} ms: ${lost.length} member write(s) in flight lost` +
+    `${where.length > 0 ? ` (${where.join(', ')})` : ''}, ${report.writes.length - lost.length} reached the disk`
+  );
+}
+
+/** A request refused because a scheduled power cut fired during it: what it had started is on the images. */
+export class PowerCutRefusal extends MdRefusal {
+  constructor(report: string) {
+    super(`The power was cut: ${report}`);
+  }
 }

@@ -5,7 +5,7 @@
  * through labState(); nothing else in the host keeps array state.
  */
 import * as path from 'node:path';
-import type { ArraySnapshot, EngineEvent, ImageUsage, ImportedRun, LiveSessionInfo, PatternResult, SessionPlace } from '../../api';
+import type { ArraySnapshot, EngineEvent, ImageUsage, ImportedRun, LiveSessionInfo, PatternResult, PowerCutParams, PowerCutReply, SessionPlace } from '../../api';
 import { ArrayIdSchema } from '../../api';
 import { lbaPatternBytes } from '../../format/lba-pattern';
 import { type CreateOptions, planCreate } from '../../md/create';
@@ -15,6 +15,8 @@ import { inspectSession } from '../../session/inspect';
 import type { Step } from '../../session/journal';
 import type { ArrayConfig } from '../../session/manifest';
 import { refuseSaveAsTarget, refuseUsedFolder, Session } from '../../session/session';
+import type { EngineArrayOptions, PowerCuttable } from './engine-array';
+import { PowerCutRefusal, powerCutStepOf } from './fault-step';
 import { GuidedLab, type GuidedLabState, LAB_PATTERN_TAG, labCreateOptions } from './guided';
 import { anchorStep, CRASH_STEPS, livePosition, patternStep, STOP_STEP } from './journal-steps';
 import { readArrayGeometry, type ArrayGeometry } from './open-array';
@@ -169,12 +171,12 @@ export class Lab {
     return { ...(await this.openSession(place)), run: { ok, steps, failure } };
   }
 
-  private adopt(place: SessionPlace, session: Session, openEngineArray: (paths: readonly string[]) => LabArray): { session: LiveSessionInfo; snapshot: ArraySnapshot } {
+  private adopt(place: SessionPlace, session: Session, openEngineArray: OpenEngine): { session: LiveSessionInfo; snapshot: ArraySnapshot } {
     const imagePaths = session.imagePaths;
     let array: LabArray | null = null;
     let geometry: ArrayGeometry;
     try {
-      array = openEngineArray(imagePaths);
+      array = openEngineArray(imagePaths, this.engineOptions(session));
       geometry = readArrayGeometry(imagePaths);
     } catch (err) {
       array?.stop();
@@ -245,17 +247,67 @@ export class Lab {
     return { closed: true, arraySha256 };
   }
 
-  /** Power cut and reboot: md gets no shutdown at all, then assembles from whatever the images hold. */
+  /** The engine killed (writes md had issued all land), then a reboot that assembles from the images. */
   async crashAndRestart(): Promise<{ id: string; snapshot: ArraySnapshot }> {
     const { live } = this.current();
     const { openEngineArray } = await loadEngine();
     this.flushPattern();
     this.record(this.withAnchor(...CRASH_STEPS));
     live.run.crash();
-    this.emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `${live.id}: power cut; restarting and assembling from the images` });
+    return this.reboot(live, openEngineArray, `${live.id}: crash; restarting and assembling from the images`);
+  }
+
+  /**
+   * A real power cut now (member writes in flight lost, per the session-seeded domain), then the reboot; or,
+   * with `when`, the cut scheduled on the fault timeline (powerFailed reboots when it fires).
+   */
+  async powerCut({ survival, when, member = 0 }: PowerCutParams): Promise<PowerCutReply> {
+    const { live, session } = this.current();
+    const { openEngineArray, canCutPower } = await loadEngine();
+    const array = session.array;
+    if (!canCutPower(array)) throw new MdRefusal('This array has no power-cut domain.');
+    const step = powerCutStepOf(survival, when, member);
+    if (when !== undefined) {
+      this.act(step, () => array.powerCut(survival, when, member));
+      return { id: live.id, snapshot: session.poke(), report: null, members: array.faults(), power: array.power() };
+    }
+    this.flushPattern();
+    this.record(this.withAnchor(step, { assemble: null }));
+    const report = array.powerCut(survival, undefined, member)!;
+    live.run.crash();
+    this.emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `${live.id}: ${report}` });
+    const { snapshot } = await this.reboot(live, openEngineArray, `${live.id}: power cut; restarting and assembling from the images`);
+    const next = live.run.array as LabArray & PowerCuttable;
+    return { id: live.id, snapshot, report, members: next.faults(), power: next.power() };
+  }
+
+  /** The engine of an open session: its fault layer seeded by the session, a scheduled power cut reported here. */
+  private engineOptions(session: Session): EngineArrayOptions {
+    return { seed: session.manifest.seed, onPowerCut: (array, report) => setImmediate(() => void this.powerFailed(array, report)) };
+  }
+
+  /** A scheduled power cut fired in `array`: journal where md stood and the reboot, then reboot. */
+  private async powerFailed(array: LabArray, report: string): Promise<void> {
+    const live = this.live;
+    if (live === null || live.run.array !== array) return;
+    this.emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `${live.id}: ${report}` });
+    const { openEngineArray } = await loadEngine();
+    this.flushPattern();
+    this.record(this.withAnchor({ assemble: null }));
+    live.run.crash();
+    try {
+      await this.reboot(live, openEngineArray, `${live.id}: power cut; restarting and assembling from the images`);
+    } catch (err) {
+      this.emit({ type: 'log', level: 'error', timeMs: Date.now(), message: `${live.id}: md would not assemble after the power cut: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+
+  /** After the machine died: boot and assemble from whatever the images hold (the journal already says so). */
+  private async reboot(live: Live, openEngineArray: OpenEngine, message: string): Promise<{ id: string; snapshot: ArraySnapshot }> {
+    this.emit({ type: 'log', level: 'warn', timeMs: Date.now(), message });
     let array: LabArray;
     try {
-      array = openEngineArray(live.session.imagePaths);
+      array = openEngineArray(live.session.imagePaths, this.engineOptions(live.session));
     } catch (err) {
       // md will not start what the cut left: the session closes (its journal says what happened).
       this.live = null;
@@ -372,7 +424,13 @@ export class Lab {
       const length = Math.min(PATTERN_STEP_BYTES, total - offset);
       const expected = lbaPatternBytes(LAB_PATTERN_TAG, offset, length);
       if (op === 'write') {
-        session.array.write(offset, expected);
+        try {
+          session.array.write(offset, expected);
+        } catch (err) {
+          // The cut fired inside this write: the replay performs it too, and the cut stops it at the same I/O.
+          if (err instanceof PowerCutRefusal) this.pendingPattern.lengthBytes += length;
+          throw err;
+        }
       } else {
         const actual = session.array.read(offset, length);
         for (let s = 0; s < length; s += 512) {
@@ -404,6 +462,8 @@ export class Lab {
 function loadEngine(): Promise<typeof import('./engine-array')> {
   return import('./engine-array');
 }
+
+type OpenEngine = (typeof import('./engine-array'))['openEngineArray'];
 
 /** The scenario runner comes with the engine: loaded on the first import. */
 async function loadImport() {
