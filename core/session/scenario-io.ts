@@ -5,6 +5,7 @@
  * scenario parser and runner; nothing here interprets a step.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { VirtualClock } from '../engine/clock';
 import { planCreate } from '../md/create';
@@ -59,6 +60,7 @@ export async function importScenario(text: string, folder: string, source = 'sce
     throw new SessionError('MANIFEST_MALFORMED', `${source} must start with its one create step to become a session.`);
   }
   const opts = createOptionsOf(s);
+  const existed = fs.existsSync(folder);
   const session = await Session.create(folder, {
     name: s.name,
     array: arrayConfigOf(s),
@@ -66,6 +68,18 @@ export async function importScenario(text: string, folder: string, source = 'sce
     // The runner's seeded identities, so the session's images are the ones `mdlab run` would make.
     create: { nowSeconds: opts.nowSeconds, setUuid: opts.setUuid, deviceUuid: opts.deviceUuid, homehost: opts.homehost, name: opts.name },
   });
+  try {
+    return await runInto(session, s, rest);
+  } catch (err) {
+    // Session.create made the folder's contents (it takes only a new or empty folder): take them away again.
+    await session.close({ hash: false }).catch(() => undefined);
+    for (const name of fs.readdirSync(session.folder)) fs.rmSync(path.join(session.folder, name), { recursive: true, force: true });
+    if (!existed) fs.rmdirSync(session.folder);
+    throw err;
+  }
+}
+
+async function runInto(session: Session, s: Scenario, rest: Scenario['steps']): Promise<ImportResult> {
   const clock = new VirtualClock();
   const startedAtMs: number[] = [];
   const run = runScenario(
