@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { useClient, type ApiError, type LabFaultInput, type LabTrigger, type MemberFaults } from '../api';
+import { useClient, type ApiError, type FaultsReply, type LabFaultInput, type LabTrigger, type MemberFaults, type PowerTimeline } from '../api';
+import { useArrayStore } from './array';
 import { toApiError } from './errors';
 import { useLogStore } from './log';
 
@@ -8,11 +9,16 @@ import { useLogStore } from './log';
 export const useFaultsStore = defineStore('faults', () => {
   const client = useClient();
   const members = ref<MemberFaults[]>([]);
+  /** Power cuts on the timeline (pending, fired), and the domain's report line of the last cut made now. */
+  const power = ref<PowerTimeline>({ pending: [], fired: [] });
+  const lastPowerCut = ref<string | null>(null);
   const error = ref<ApiError | null>(null);
 
-  async function run(what: string, call: () => Promise<{ members: MemberFaults[] }>): Promise<boolean> {
+  async function run(what: string, call: () => Promise<FaultsReply>): Promise<boolean> {
     try {
-      members.value = (await call()).members;
+      const reply = await call();
+      members.value = reply.members;
+      power.value = reply.power;
       error.value = null;
       return true;
     } catch (thrown) {
@@ -28,5 +34,18 @@ export const useFaultsStore = defineStore('faults', () => {
   const clear = (member: number, id: number) => run(`clear fault #${id} on disk${member}.img`, () => client.call('array.clearFault', { member, id }));
   const cancel = (member: number, id: number) => run(`cancel scheduled fault #${id} on disk${member}.img`, () => client.call('array.clearFault', { member, id, pending: true }));
 
-  return { members, error, refresh, inject, clear, cancel };
+  /** A power cut now (the array reboots: the array store adopts what assembled) or scheduled (`when`). */
+  const powerCut = (survival: number, when?: LabTrigger, member = 0) =>
+    run(when ? 'schedule a power cut' : 'power cut', async () => {
+      const reply = await client.call('array.powerCut', { survival, ...(when ? { when, member } : {}) });
+      if (reply.report !== null) {
+        lastPowerCut.value = reply.report;
+        useArrayStore().adopt(reply.id, reply.snapshot);
+      }
+      return reply;
+    });
+  /** A scheduled power cut belongs to no member: the host takes it off the timeline from any member's cancel. */
+  const cancelPowerCut = (id: number) => run(`cancel scheduled power cut #${id}`, () => client.call('array.clearFault', { member: 0, id, pending: true }));
+
+  return { members, power, lastPowerCut, error, refresh, inject, clear, cancel, powerCut, cancelPowerCut };
 });
