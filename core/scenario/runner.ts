@@ -250,14 +250,17 @@ export class ScenarioSteps {
     this.timelineStep({ op: 'inject', member, spec: spec.fault as FaultSpecInput }, spec.when, member);
   }
 
-  /** `clear: {member, fault?: id, pending?: id, when?}`: every fault, one fault, or cancel a scheduled one. */
+  /**
+   * `clear: {member, fault?: id, pending?: id, when?}`: every fault, one fault, or cancel a scheduled one. A
+   * scheduled power cut belongs to no member: `pending` cancels it whichever member the step names.
+   */
   private clear(spec: Record<string, unknown>): void {
     const member = this.memberNumber(spec.member);
     if (spec.pending !== undefined) {
       if (spec.when !== undefined || spec.fault !== undefined) throw new ScenarioError('clear {pending} cancels a scheduled fault at once, alone');
       const timeline = this.layer().timeline;
       const id = Number(spec.pending);
-      if (!timeline.pending().some((p) => p.id === id && p.action.op !== 'power-cut' && p.action.member === member)) {
+      if (!timeline.pending().some((p) => p.id === id && (p.action.op === 'power-cut' || p.action.member === member))) {
         throw new StepFailure(`member ${member} has no scheduled fault #${id}`);
       }
       timeline.cancel(id);

@@ -94,6 +94,19 @@ describe('scheduled fault steps', () => {
     expect(result.faultJournals[0].entries.map((e) => e.action.op)).toEqual(['inject', 'clear']);
   });
 
+  it('a scheduled power cut is cancelled by its id, as the lab journals it, and never fires', () => {
+    const { result, lines } = run([
+      'create: null',
+      'power-cut: { when: after 1 s }',
+      'clear: { member: 0, pending: 1 }',
+      'sleep: 2s',
+      'write: { pattern: lba, offset: 0, length: 1M }',
+      'verify: { pattern: lba, offset: 0, length: 1M }',
+    ]);
+    expect(result.failure, lines.join('\n')).toBeNull();
+    expect(result.faultJournals[0].entries).toEqual([]);
+  });
+
   it('cancelling a fault that is not scheduled fails the step with a sentence', () => {
     const { result } = run(['create: null', 'clear: { member: 3, pending: 9 }']);
     expect(result.failure).toBe('member 3 has no scheduled fault #9');
