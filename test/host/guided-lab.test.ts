@@ -122,16 +122,36 @@ describe('a guided lab running live on the engine host', () => {
     await call('session.close', {});
   });
 
-  it('refuses to show a step it cannot perform live (write-hole\'s dm-flakey inject) before doing any of it', async () => {
+  it('shows every step of write-hole, the dm-flakey fault included: check finds the hole, repair closes it, a lost member rebuilds right', async () => {
     const started = await call('labs.start', { name: 'write-hole', place: { workspace: 'guided-hole' } });
     // Its first step's checks hold on the fresh array, but the 4 MiB write it asks for is not done yet: no tick for nothing.
     expect(started.lab.steps[0]).toMatchObject({ id: 'create', verdict: 'current', detail: 'waiting for you to do this step (or Show me)' });
-    expect((await call('labs.doStep', {})).lab.steps[1]).toMatchObject({ id: 'lose-parity-write', verdict: 'current' });
-    const journaled = stepsOf(path.join(workspace, 'guided-hole')).length;
-    expect((await refusal('labs.doStep', {})).message).toMatch(/"inject" cannot be shown on the live array: do this step yourself/);
-    // Neither the inject nor the write after it happened: the journal and the lab stand where they were.
-    expect(stepsOf(path.join(workspace, 'guided-hole'))).toHaveLength(journaled);
-    expect((await call('labs.state', {})).lab.current).toBe(1);
+    let lab: GuidedLabState = started.lab;
+    while (!lab.finished) {
+      const at = lab.current;
+      await call('labs.doStep', {});
+      lab = await untilStep(at + 1, `write-hole step ${lab.steps[at].id}`);
+    }
+    // The inject was journaled in the fault layer's own spelling, so the session's replay performs it too.
+    expect(stepsOf(path.join(workspace, 'guided-hole')).some((step) => 'inject' in step)).toBe(true);
+    expect(verdicts(lab).every((v) => v === 'pass')).toBe(true);
+    const live = (await call('array.snapshot', {})).snapshot;
+    await call('session.close', {});
+    const replayed = await call('session.replay', { folder: path.join(workspace, 'guided-hole'), position: 1000 });
+    expect(replayed.failure).toBeNull();
+    expect(replayed.snapshot).toMatchObject({ degraded: live.degraded, mismatchCnt: live.mismatchCnt });
+  });
+
+  it('refuses to show a step it cannot perform live (interrupted-resync\'s sync_max) before doing any of it', async () => {
+    await call('labs.start', { name: 'interrupted-resync', place: { workspace: 'guided-resync' } });
+    await call('labs.doStep', {});
+    await untilStep(1, 'the write while active');
+    await call('labs.doStep', {});
+    await untilStep(2, 'the resync after the crash');
+    const journaled = stepsOf(path.join(workspace, 'guided-resync')).length;
+    expect((await refusal('labs.doStep', {})).message).toMatch(/"set" cannot be shown on the live array: do this step yourself/);
+    expect(stepsOf(path.join(workspace, 'guided-resync'))).toHaveLength(journaled);
+    expect((await call('labs.state', {})).lab.current).toBe(2);
     await call('session.close', {});
   });
 

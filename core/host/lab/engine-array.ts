@@ -9,7 +9,7 @@ import { MdArray, type MdArrayOptions } from '../../engine/array';
 import { RealClock } from '../../engine/clock';
 import { openImage } from '../../engine/md/run-array';
 import { createRaid5Personality } from '../../engine/raid5';
-import { describeAction, describeScheduledTrigger, ImageFaultLayer, PowerCutHalt, type PowerCutReport, type ScheduledView } from '../../faults';
+import { describeAction, describeScheduledTrigger, type FaultSpecInput, ImageFaultLayer, PowerCutHalt, type PowerCutReport, type ScheduledView } from '../../faults';
 import type { CreateOptions } from '../../md/create';
 import { MdRefusal } from '../../md/errors';
 import { describePowerCut, faultSpecOf, PowerCutRefusal, triggerOf } from './fault-step';
@@ -83,9 +83,9 @@ class FaultedMembers {
     });
   }
 
-  inject(member: number, fault: LabFault, when: LabTrigger | undefined): void {
+  inject(member: number, spec: FaultSpecInput, when: LabTrigger | undefined): void {
     this.layer.device(member);
-    const action = { op: 'inject' as const, member, spec: faultSpecOf(fault) };
+    const action = { op: 'inject' as const, member, spec };
     if (when === undefined) this.layer.timeline.apply(action);
     else this.layer.timeline.schedule(action, triggerOf(member, when));
   }
@@ -217,7 +217,12 @@ class EngineLabArray implements LabArray, PowerCuttable {
 
   inject(member: number, fault: LabFault, when?: LabTrigger): void {
     this.imagePath(member);
-    this.members.inject(member, fault, when);
+    this.members.inject(member, faultSpecOf(fault), when);
+  }
+
+  injectSpec(member: number, spec: FaultSpecInput): void {
+    this.imagePath(member);
+    this.members.inject(member, spec, undefined);
   }
 
   clearFault(member: number, id: number, pending = false): void {

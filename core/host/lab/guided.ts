@@ -13,6 +13,7 @@ import type { ArraySnapshot } from '../../api';
 import { lbaPatternBytes } from '../../format/lba-pattern';
 import { findLab, type Lab } from '../../labs';
 import { labScenario } from '../../labs/scenario';
+import type { FaultSpecInput } from '../../faults';
 import { MdRefusal } from '../../md/errors';
 import { checkExpectation, detailState } from '../../scenario/expect';
 import { createOptionsOf } from '../../scenario/runner';
@@ -289,14 +290,39 @@ export class GuidedLab {
 const SHOW_SLEEP_MAX_MS = 2000;
 
 /** The lab actions "Show me" can perform on the live array (performLive). */
-const LIVE_VERBS = new Set(['create', 'sleep', 'wait', 'write', 'fail', 'remove', 'add', 're-add', 'sync-action', 'crash', 'assemble']);
+const LIVE_VERBS = new Set(['create', 'sleep', 'wait', 'write', 'fail', 'remove', 'add', 're-add', 'sync-action', 'inject', 'clear', 'crash', 'assemble']);
+/** Longest "Show me" waits for a sync to end before the next action (lab arrays are small; the checks say the rest). */
+const SHOW_WAIT_IDLE_MAX_MS = 60_000;
+
+async function untilIdle(array: LabArray): Promise<void> {
+  const deadline = Date.now() + SHOW_WAIT_IDLE_MAX_MS;
+  while (array.snapshot().syncAction !== 'idle' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 /** One lab action on the live array, journaled as the scenario step that does it. */
 async function performLive(actor: GuidedActor, array: LabArray, verb: string, value: unknown): Promise<void> {
   switch (verb) {
     case 'create': // labs.start created the array
-    case 'wait': // the live engine runs on a real clock: a sync goes on by itself; the step's checks say when it is done
       return;
+    case 'wait':
+      // The live engine runs on a real clock: a sync goes on by itself. Only `wait: idle` holds Show me back,
+      // because md refuses the next sync action while one runs; otherwise the step's checks say when it is done.
+      if (value === 'idle') await untilIdle(array);
+      return;
+    case 'inject': {
+      const { member, fault } = value as { member: number; fault: FaultSpecInput };
+      actor.act({ inject: { member, fault } as Step['inject'] }, () => array.injectSpec(member, fault));
+      return;
+    }
+    case 'clear': {
+      // A lab clears a member's faults all at once, as dmsetup would remove the target.
+      const { member } = value as { member: number };
+      const faults = array.faults().find((m) => m.image === `disk${member}.img`)?.faults ?? [];
+      actor.act({ clear: { member } }, () => {
+        for (const fault of faults) array.clearFault(member, fault.id);
+      });
+      return;
+    }
     case 'sleep': {
       // A short pause is part of what the step shows (md marks the array clean after its safemode delay);
       // a long one is left to the clock, and the step ticks when its checks hold.

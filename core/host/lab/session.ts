@@ -5,6 +5,7 @@
  * window sees >= 10 updates per second during a sync and is never flooded.
  */
 import { TRACE_BATCH_MAX_ENTRIES, type ArraySnapshot, type EngineEvent, type LabFault, type LabTrigger, type ManageAction, type MemberFaults, type TraceEntry } from '../../api';
+import type { FaultSpecInput } from '../../faults';
 import { assert } from '../../util/assert';
 
 /** Longest the engine may hold the host's thread before requests get a turn (ARCHITECTURE: <= 8 ms). */
@@ -42,6 +43,8 @@ export interface LabArray {
   faults(): MemberFaults[];
   /** Now, or scheduled on the fault timeline when `when` is given. */
   inject(member: number, fault: LabFault, when?: LabTrigger): void;
+  /** Now, in the fault layer's own spelling (core/faults/spec.ts), as scenarios and guided labs write it. */
+  injectSpec(member: number, spec: FaultSpecInput): void;
   /** `pending`: cancel scheduled fault `id` instead of clearing an active one. */
   clearFault(member: number, id: number, pending?: boolean): void;
   setSpeedLimits(minKibPerSec: number, maxKibPerSec: number): void;
