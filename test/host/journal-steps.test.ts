@@ -1,7 +1,7 @@
 /** The lab's requests as scenario steps, and the anchors that tie each to md's logical position. */
 import { describe, expect, it } from 'vitest';
 import type { ArraySnapshot } from '../../core/api';
-import { anchorStep, livePosition, manageStep, patternStep } from '../../core/host/lab/journal-steps';
+import { anchorSteps, livePosition, manageStep, patternStep } from '../../core/host/lab/journal-steps';
 import { StepSchema } from '../../core/session/journal';
 
 const syncing = { syncAction: 'recover', syncCompleted: { doneSectors: 4000, totalSectors: 65536 } } as ArraySnapshot;
@@ -9,15 +9,17 @@ const idle = { syncAction: 'idle', syncCompleted: null } as ArraySnapshot;
 
 describe('journal steps of the live lab', () => {
   it('anchors an action taken mid-sync to the sector md had issued, preferring the exact one to the last progress', () => {
-    expect(anchorStep(livePosition(syncing, { action: 'recover', doneSectors: 4100 }, 4352, 5000))).toEqual({ wait: { sync_action: 'recover', sector: 4352 } });
+    expect(anchorSteps(livePosition(syncing, { action: 'recover', doneSectors: 4100 }, 4352, 5000))).toEqual([{ wait: { sync_action: 'recover', sector: 4352 } }]);
     // Without the exact position: the later of the last progress (if it is this sync's) and sync_completed.
     expect(livePosition(syncing, { action: 'recover', doneSectors: 4100 }, null, 0).sync).toEqual({ action: 'recover', sector: 4100 });
     expect(livePosition(syncing, { action: 'check', doneSectors: 9000 }, null, 0).sync).toEqual({ action: 'recover', sector: 4000 });
   });
 
-  it('anchors an action on a quiet array to the time that passed, and not at all right after the previous one', () => {
-    expect(anchorStep(livePosition(idle, null, null, 1234.4))).toEqual({ sleep: '1234ms' });
-    expect(anchorStep(livePosition(idle, null, null, 40))).toBeNull();
+  it('anchors an action on a quiet array to the time that passed (none right after the previous one) and to the end of any sync since', () => {
+    expect(anchorSteps(livePosition(idle, null, null, 1234.4))).toEqual([{ sleep: '1234ms' }, { wait: 'idle' }]);
+    expect(anchorSteps(livePosition(idle, null, null, 40))).toEqual([{ wait: 'idle' }]);
+    // A frozen sync has not ended: the replay must not wait for it.
+    expect(anchorSteps(livePosition({ syncAction: 'frozen', syncCompleted: null } as ArraySnapshot, null, null, 1234.4))).toEqual([{ sleep: '1234ms' }]);
   });
 
   it('names members by image and keeps a damaged verify replayable', () => {

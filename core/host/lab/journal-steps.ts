@@ -48,16 +48,24 @@ export interface LivePosition {
   sync: { action: ArraySnapshot['syncAction']; sector: number } | null;
   /** Wall time since the previous journal entry. */
   elapsedMs: number;
+  /** No sync runs (sync_action idle, not frozen): whatever sync there was has finished. */
+  idle: boolean;
 }
 
 /** Below this, md's timers cannot have fired (safemode is 200 ms): no anchor is needed. */
 const MIN_SLEEP_MS = 100;
 
-/** The step that brings a replay to the position the live engine had, or null when nothing needs to pass. */
-export function anchorStep(position: LivePosition): Step | null {
-  if (position.sync !== null) return { wait: { sync_action: position.sync.action, sector: position.sync.sector } };
-  if (position.elapsedMs < MIN_SLEEP_MS) return null;
-  return { sleep: `${Math.round(position.elapsedMs)}ms` };
+/**
+ * The steps that bring a replay to the position the live engine had. On a quiet array the replay lets the
+ * same time pass (md's timers) and, when md is idle, also waits for idle: a sync that ran since the previous
+ * entry went at the live machine's speed, which the replay's clock does not know, and it had ended live —
+ * a small bitmap recovery ends within milliseconds, so this holds however little time passed.
+ */
+export function anchorSteps(position: LivePosition): Step[] {
+  if (position.sync !== null) return [{ wait: { sync_action: position.sync.action, sector: position.sync.sector } }];
+  const steps: Step[] = position.elapsedMs < MIN_SLEEP_MS ? [] : [{ sleep: `${Math.round(position.elapsedMs)}ms` }];
+  if (position.idle) steps.push({ wait: 'idle' });
+  return steps;
 }
 
 /**
@@ -70,8 +78,9 @@ export function livePosition(
   exactSector: number | null,
   elapsedMs: number,
 ): LivePosition {
-  if (snapshot.syncCompleted === null) return { sync: null, elapsedMs };
+  const idle = snapshot.syncAction === 'idle';
+  if (snapshot.syncCompleted === null) return { sync: null, elapsedMs, idle };
   const fromProgress = progress !== null && progress.action === snapshot.syncAction ? progress.doneSectors : 0;
   const sector = exactSector ?? Math.max(fromProgress, snapshot.syncCompleted.doneSectors);
-  return { sync: { action: snapshot.syncAction, sector }, elapsedMs };
+  return { sync: { action: snapshot.syncAction, sector }, elapsedMs, idle };
 }

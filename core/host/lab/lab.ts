@@ -18,7 +18,7 @@ import { refuseSaveAsTarget, refuseUsedFolder, Session } from '../../session/ses
 import type { EngineArrayOptions, PowerCuttable } from './engine-array';
 import { PowerCutRefusal, powerCutStepOf } from './fault-step';
 import { GuidedLab, type GuidedLabState, LAB_PATTERN_TAG, labCreateOptions } from './guided';
-import { anchorStep, CRASH_STEPS, livePosition, patternStep, STOP_STEP } from './journal-steps';
+import { anchorSteps, CRASH_STEPS, livePosition, patternStep, STOP_STEP } from './journal-steps';
 import { readArrayGeometry, type ArrayGeometry } from './open-array';
 import type { LabArray } from './session';
 import { LabSession } from './session';
@@ -232,7 +232,7 @@ export class Lab {
     this.flushPattern();
     // Where a sync had got to when it was stopped decides where it resumes: the replay stops there too.
     const anchor = this.anchor();
-    if (anchor !== null) this.record([anchor]);
+    if (anchor.length > 0) this.record(anchor);
     this.live = null;
     let stopped = true;
     try {
@@ -286,14 +286,15 @@ export class Lab {
     return { seed: session.manifest.seed, onPowerCut: (array, report) => setImmediate(() => void this.powerFailed(array, report)) };
   }
 
-  /** A scheduled power cut fired in `array`: journal where md stood and the reboot, then reboot. */
+  /** A scheduled power cut fired in `array`: journal the reboot, then reboot. */
   private async powerFailed(array: LabArray, report: string): Promise<void> {
     const live = this.live;
     if (live === null || live.run.array !== array) return;
     this.emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `${live.id}: ${report}` });
     const { openEngineArray } = await loadEngine();
     this.flushPattern();
-    this.record(this.withAnchor({ assemble: null }));
+    // No anchor: the replay's timeline fires the cut at the same member write, and a dead machine waits for nothing.
+    this.record([{ assemble: null }]);
     live.run.crash();
     try {
       await this.reboot(live, openEngineArray, `${live.id}: power cut; restarting and assembling from the images`);
@@ -371,16 +372,15 @@ export class Lab {
   }
 
   private withAnchor(...steps: Step[]): Step[] {
-    const anchor = this.anchor();
-    return anchor === null ? steps : [anchor, ...steps];
+    return [...this.anchor(), ...steps];
   }
 
   /** Where md stands now, as the step a replay must take to stand there too. */
-  private anchor(): Step | null {
+  private anchor(): Step[] {
     const live = this.current().live;
     const array = live.run.array;
     const exact = array.syncPosition?.() ?? null;
-    return anchorStep(livePosition(array.snapshot(), array.progress(), exact, performance.now() - live.lastWallMs));
+    return anchorSteps(livePosition(array.snapshot(), array.progress(), exact, performance.now() - live.lastWallMs));
   }
 
   /** Appends steps to the journal (synced before this returns), stamped with journal time. */
@@ -396,14 +396,14 @@ export class Lab {
   }
 
   /** Pattern I/O done but not journaled yet: one step per PATTERN_JOURNAL_BYTES, anchored at its start. */
-  private pendingPattern: { live: Live; anchor: Step | null; op: 'write' | 'verify'; offsetBytes: number; lengthBytes: number; badSectors: number } | null = null;
+  private pendingPattern: { live: Live; anchor: Step[]; op: 'write' | 'verify'; offsetBytes: number; lengthBytes: number; badSectors: number } | null = null;
 
   private flushPattern(): void {
     const p = this.pendingPattern;
     this.pendingPattern = null;
     if (p === null || p.lengthBytes === 0 || p.live !== this.live) return;
     const step = patternStep(p.op, LAB_PATTERN_TAG, p.offsetBytes, p.lengthBytes, p.badSectors);
-    this.record(p.anchor === null ? [step] : [p.anchor, step]);
+    this.record([...p.anchor, step]);
   }
 
   /** Writes or checks the lba pattern over the array, yielding between steps so a sync keeps running. */
