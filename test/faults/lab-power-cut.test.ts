@@ -7,37 +7,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ArraySnapshot, type EngineEvent, type RequestName, requests } from '../../core/api';
-import { allHandlers } from '../../core/host/handlers';
+import { type ArraySnapshot } from '../../core/api';
 import { labState } from '../../core/host/lab/lab';
 import { parseJournalText, type Step } from '../../core/session/journal';
 import { ReplayCursor } from '../../core/session/replay';
 import { tempDir } from './helpers';
+import { call, hostContext, hostLog, untilSnapshot } from '../host/handler-calls';
 
-const logs: string[] = [];
-const context = {
-  emit: (event: EngineEvent) => {
-    if (event.type === 'log') logs.push(event.message);
-  },
-  host: { kind: 'worker' as const, pid: process.pid, threadId: 0, nodeVersion: process.version, startedAtMs: 0 },
-};
 const MiB = 1024 * 1024;
-
-async function call(name: RequestName, params: unknown): Promise<any> {
-  const parsed = requests[name].params.parse(params);
-  const handler = allHandlers[name] as (p: unknown, c: typeof context) => unknown;
-  return requests[name].result.parse(await handler(parsed, context));
-}
-
-async function until(done: (s: ArraySnapshot) => boolean, what: string, timeoutMs = 60_000): Promise<ArraySnapshot> {
-  const start = Date.now();
-  for (;;) {
-    const { snapshot } = await call('array.snapshot', {});
-    if (snapshot && done(snapshot)) return snapshot;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const fraction = (s: ArraySnapshot): number => (s.syncCompleted === null ? 0 : s.syncCompleted.doneSectors / Math.max(1, s.syncCompleted.totalSectors));
 
@@ -64,7 +41,7 @@ beforeAll(() => {
   dirs.push(workspace);
   process.env.MDLAB_WORKSPACE = workspace;
   process.env.MDLAB_RECENT_FILE = path.join(workspace, '.recent.json');
-  expect(labState(context.emit).workspace.root).toBe(workspace);
+  expect(labState(hostContext.emit).workspace.root).toBe(workspace);
 });
 afterAll(async () => {
   await call('session.close', {});
@@ -79,14 +56,14 @@ describe('a power cut in the live lab', () => {
       const folder = await recoveringArray(`now-${seed}`, seed, 200_000);
       // md completes its member writes within a pass; a slow member (dm-delay) keeps them in flight across passes.
       await call('array.inject', { member: 2, fault: { kind: 'delay', readMs: 0, writeMs: 20 } });
-      const before = await until((s) => s.syncAction === 'recover' && fraction(s) > 0.05, 'the recovery under way');
+      const before = await untilSnapshot((s) => s.syncAction === 'recover' && fraction(s) > 0.05, 'the recovery under way');
       const cut = await call('array.powerCut', { survival: 0 });
       expect(cut.report).toMatch(/^power cut at \d+ ms: \d+ member write\(s\) in flight lost/);
-      expect(logs.some((line) => line.endsWith(cut.report))).toBe(true);
+      expect(hostLog.some((line) => line.endsWith(cut.report))).toBe(true);
       // Assembled from the images: md resumes the recovery from its last checkpoint, events never lower.
       expect(cut.snapshot.syncAction).toBe('recover');
       expect(cut.snapshot.events).toBeGreaterThanOrEqual(before.events);
-      const done = await until((s) => s.syncAction === 'idle' && s.syncCompleted === null, 'the recovery after the reboot');
+      const done = await untilSnapshot((s) => s.syncAction === 'idle' && s.syncCompleted === null, 'the recovery after the reboot');
       expect(done.events).toBeGreaterThanOrEqual(cut.snapshot.events);
       expect(done.degraded).toBe(0);
       const steps = journalSteps(folder);
@@ -121,15 +98,15 @@ describe('a power cut in the live lab', () => {
       const before = (await call('array.snapshot', {})).snapshot as ArraySnapshot;
       // Data and parity of a full stripe go out in one unplug: the cut before member 2's 2nd write finds data in flight.
       await call('array.powerCut', { when: { kind: 'nth-write', n: 2 }, member: 2 });
-      logs.length = 0;
+      hostLog.length = 0;
       await expect(call('array.pattern', { op: 'write', lengthBytes: 2 * MiB })).rejects.toThrow(/^The power was cut: power cut at \d+ ms/);
-      await until(() => logs.some((line) => line.endsWith('power cut; restarting and assembling from the images')), 'the reboot');
-      const line = logs.find((l) => /member write\(s\) in flight lost/.test(l))!;
+      await untilSnapshot(() => hostLog.some((line) => line.endsWith('power cut; restarting and assembling from the images')), 'the reboot');
+      const line = hostLog.find((l) => /member write\(s\) in flight lost/.test(l))!;
       lost.push(Number(/(\d+) member write\(s\) in flight lost/.exec(line)![1]));
       // md had marked the array active for the write: it comes back unclean and resyncs the whole array.
-      const resync = await until((s) => s.syncAction === 'resync' || (s.syncAction === 'idle' && s.events > before.events), 'the resync after the reboot');
+      const resync = await untilSnapshot((s) => s.syncAction === 'resync' || (s.syncAction === 'idle' && s.events > before.events), 'the resync after the reboot');
       expect(resync.events).toBeGreaterThan(before.events);
-      const done = await until((s) => s.syncAction === 'idle' && s.syncCompleted === null, 'the resync to finish');
+      const done = await untilSnapshot((s) => s.syncAction === 'idle' && s.syncCompleted === null, 'the resync to finish');
       expect(done.events).toBeGreaterThanOrEqual(resync.events);
       const steps = journalSteps(folder);
       const at = steps.findIndex((s) => 'power-cut' in s);
@@ -157,15 +134,15 @@ describe('a power cut in the live lab', () => {
     expect(scheduled.report).toBeNull();
     expect(scheduled.power.pending).toEqual([{ id: 1, trigger: 'at 30% of recovery', action: 'power cut (each write in flight survives with p=0.5)' }]);
     const before = (await call('array.snapshot', {})).snapshot as ArraySnapshot;
-    logs.length = 0;
+    hostLog.length = 0;
     const start = Date.now();
-    while (!logs.some((line) => /power cut at \d+ ms/.test(line))) {
+    while (!hostLog.some((line) => /power cut at \d+ ms/.test(line))) {
       if (Date.now() - start > 60_000) throw new Error('the scheduled power cut never fired');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     // The reboot (sysfs speed limits are back to their defaults): the recovery resumes and completes.
-    await until(() => logs.some((line) => line.endsWith('power cut; restarting and assembling from the images')), 'the reboot');
-    const after = await until((s) => s.syncAction === 'idle' && s.degraded === 0, 'the recovery after the reboot');
+    await untilSnapshot(() => hostLog.some((line) => line.endsWith('power cut; restarting and assembling from the images')), 'the reboot');
+    const after = await untilSnapshot((s) => s.syncAction === 'idle' && s.degraded === 0, 'the recovery after the reboot');
     expect(after.events).toBeGreaterThanOrEqual(before.events);
     expect((await call('array.faults', {})).power.pending).toEqual([]);
     const steps = journalSteps(folder);
@@ -181,9 +158,9 @@ describe('a power cut in the live lab', () => {
     expect(scheduled.power.pending).toEqual([{ id: 1, trigger: 'on the 5th write to member 1', action: 'power cut' }]);
     const cancelled = await call('array.clearFault', { member: 0, id: 1, pending: true });
     expect(cancelled.power.pending).toEqual([]);
-    logs.length = 0;
+    hostLog.length = 0;
     await call('array.pattern', { op: 'write', lengthBytes: 1 * MiB });
-    expect(logs.some((line) => /power cut at/.test(line))).toBe(false);
+    expect(hostLog.some((line) => /power cut at/.test(line))).toBe(false);
     await call('session.close', {});
   }, 60_000);
 });

@@ -5,31 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ArraySnapshot, type RequestName, requests } from '../../core/api';
-import { allHandlers } from '../../core/host/handlers';
+import { type ArraySnapshot } from '../../core/api';
 import { labState } from '../../core/host/lab/lab';
 import { parseJournalText } from '../../core/session/journal';
 import { ReplayCursor } from '../../core/session/replay';
 import { tempDir } from './helpers';
+import { call, hostContext, untilSnapshot } from '../host/handler-calls';
 
-const context = { emit: () => {}, host: { kind: 'worker' as const, pid: process.pid, threadId: 0, nodeVersion: process.version, startedAtMs: 0 } };
 const MiB = 1024 * 1024;
-
-async function call(name: RequestName, params: unknown): Promise<any> {
-  const parsed = requests[name].params.parse(params);
-  const handler = allHandlers[name] as (p: unknown, c: typeof context) => unknown;
-  return requests[name].result.parse(await handler(parsed, context));
-}
-
-async function until(done: (s: ArraySnapshot) => boolean, what: string, timeoutMs = 60_000): Promise<ArraySnapshot> {
-  const start = Date.now();
-  for (;;) {
-    const { snapshot } = await call('array.snapshot', {});
-    if (snapshot && done(snapshot)) return snapshot;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const dirs: string[] = [];
 beforeAll(() => {
@@ -37,7 +20,7 @@ beforeAll(() => {
   dirs.push(workspace);
   process.env.MDLAB_WORKSPACE = workspace;
   process.env.MDLAB_RECENT_FILE = path.join(workspace, '.recent.json');
-  expect(labState(context.emit).workspace.root).toBe(workspace);
+  expect(labState(hostContext.emit).workspace.root).toBe(workspace);
 });
 afterAll(async () => {
   await call('session.close', {});
@@ -58,7 +41,7 @@ describe('a scheduled fault in a lab session', () => {
     // Behind the recovery at 30%: the row is whole again when the verify reads the bad sector.
     await call('array.inject', { member: 0, fault: { kind: 'read-error', range: { startSector: imageSector, lengthSectors: 8 } }, when: { kind: 'progress', percent: 30, action: 'recover' } });
     await call('array.manage', { action: 'fail', member: 1 });
-    await until((s) => s.syncAction === 'idle' && s.degraded === 0, 'recovery onto the spare');
+    await untilSnapshot((s) => s.syncAction === 'idle' && s.degraded === 0, 'recovery onto the spare');
     expect((await call('array.pattern', { op: 'verify', lengthBytes: 4 * MiB })).badSectors).toBe(0);
     const live = (await call('array.snapshot', {})).snapshot as ArraySnapshot;
     expect(live.members.find((m) => m.image === 'disk0.img')!.errors).toBe(8);

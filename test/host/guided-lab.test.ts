@@ -6,31 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkRequest, type GuidedLabState, type RequestName, requests } from '../../core/api';
-import { toApiError } from '../../core/host/errors';
-import { allHandlers } from '../../core/host/handlers';
+import { type GuidedLabState } from '../../core/api';
 import { labState } from '../../core/host/lab/lab';
 import { parseJournalText } from '../../core/session/journal';
 import { tempDir } from '../session/helpers';
+import { call, hostContext, refusal } from './handler-calls';
 
-const context = { emit: () => {}, host: { kind: 'worker' as const, pid: process.pid, threadId: 0, nodeVersion: process.version, startedAtMs: 0 } };
 const MiB = 1024 * 1024;
-
-/** Calls a handler as the host does: params parsed by the contract, result checked against it. */
-async function call<N extends RequestName>(name: N, params: unknown): Promise<any> {
-  const parsed = requests[name].params.parse(params);
-  const handler = allHandlers[name] as (p: unknown, c: typeof context) => unknown;
-  return requests[name].result.parse(await handler(parsed, context));
-}
-
-async function refusal(name: RequestName, params: unknown): Promise<{ code: string; message: string }> {
-  const checked = checkRequest(name, params);
-  if (!checked.ok) return checked.error;
-  return call(name, params).then(
-    () => ({ code: 'NONE', message: 'it was not refused' }),
-    (e: unknown) => toApiError(e),
-  );
-}
 
 /** Asks labs.state (as the panel does, at a modest rate) until the lab stands at `step` or beyond. */
 async function untilStep(current: number, what: string, timeoutMs = 60_000): Promise<GuidedLabState> {
@@ -53,7 +35,7 @@ beforeAll(() => {
   workspace = tempDir('guided-ws');
   process.env.MDLAB_WORKSPACE = workspace;
   process.env.MDLAB_RECENT_FILE = path.join(tempDir('guided-recent'), 'recent.json');
-  expect(labState(context.emit).workspace.root).toBe(workspace);
+  expect(labState(hostContext.emit).workspace.root).toBe(workspace);
 });
 
 describe('a guided lab running live on the engine host', () => {

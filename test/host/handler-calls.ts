@@ -1,9 +1,17 @@
 /** Calls the engine host's request handlers in-process, as the host does: params and results through the contract. */
-import { checkRequest, type RequestName, requests } from '../../core/api';
+import { type ArraySnapshot, checkRequest, type EngineEvent, type RequestName, requests } from '../../core/api';
 import { toApiError } from '../../core/host/errors';
 import { allHandlers } from '../../core/host/handlers';
 
-export const hostContext = { emit: () => {}, host: { kind: 'worker' as const, pid: process.pid, threadId: 0, nodeVersion: process.version, startedAtMs: 0 } };
+/** The log lines the host emitted (md's kernel messages, the lab's own), oldest first. */
+export const hostLog: string[] = [];
+
+export const hostContext = {
+  emit: (event: EngineEvent) => {
+    if (event.type === 'log') hostLog.push(event.message);
+  },
+  host: { kind: 'worker' as const, pid: process.pid, threadId: 0, nodeVersion: process.version, startedAtMs: 0 },
+};
 
 /** A handler's reply, parsed by the contract's result schema; a refusal throws as the handler threw it. */
 export async function call(name: RequestName, params: unknown): Promise<any> {
@@ -20,4 +28,15 @@ export async function refusal(name: RequestName, params: unknown): Promise<{ cod
     () => ({ code: 'NONE', message: 'it was not refused' }),
     (e: unknown) => toApiError(e),
   );
+}
+
+/** Lets the lab's loop run (real time) until the open array's snapshot satisfies `done`. */
+export async function untilSnapshot(done: (s: ArraySnapshot) => boolean, what: string, timeoutMs = 60_000): Promise<ArraySnapshot> {
+  const start = Date.now();
+  for (;;) {
+    const { snapshot } = await call('array.snapshot', {});
+    if (snapshot && done(snapshot)) return snapshot;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(snapshot?.syncCompleted)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -6,9 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ArraySnapshot, checkRequest, NOTES_MAX_CHARS, type RequestName, requests } from '../../core/api';
-import { toApiError } from '../../core/host/errors';
-import { allHandlers } from '../../core/host/handlers';
+import { type ArraySnapshot, NOTES_MAX_CHARS } from '../../core/api';
 import { labState } from '../../core/host/lab/lab';
 import { VirtualClock } from '../../core/engine/clock';
 import { ScenarioSteps } from '../../core/scenario/runner';
@@ -17,37 +15,9 @@ import { parseJournalText } from '../../core/session/journal';
 import { copySparse } from '../../core/session/sparse-copy';
 import { ReplayCursor } from '../../core/session/replay';
 import { tempDir, treeFingerprint } from '../session/helpers';
+import { call, hostContext, refusal, untilSnapshot } from './handler-calls';
 
-const context = { emit: () => {}, host: { kind: 'worker' as const, pid: process.pid, threadId: 0, nodeVersion: process.version, startedAtMs: 0 } };
 const MiB = 1024 * 1024;
-
-/** Calls a handler as the host does: params parsed by the contract, result checked against it. */
-async function call(name: RequestName, params: unknown): Promise<any> {
-  const parsed = requests[name].params.parse(params);
-  const handler = allHandlers[name] as (p: unknown, c: typeof context) => unknown;
-  return requests[name].result.parse(await handler(parsed, context));
-}
-
-/** The contract's refusal (BAD_PARAMS...) or the handler's, as the host would answer it. */
-async function refusal(name: RequestName, params: unknown): Promise<{ code: string; message: string }> {
-  const checked = checkRequest(name, params);
-  if (!checked.ok) return checked.error;
-  return call(name, params).then(
-    () => ({ code: 'NONE', message: 'it was not refused' }),
-    (e: unknown) => toApiError(e),
-  );
-}
-
-/** Lets the lab's loop run (real time) until the snapshot satisfies `done`. */
-async function until(done: (s: ArraySnapshot) => boolean, what: string, timeoutMs = 60_000): Promise<ArraySnapshot> {
-  const start = Date.now();
-  for (;;) {
-    const { snapshot } = await call('array.snapshot', {});
-    if (snapshot && done(snapshot)) return snapshot;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(snapshot?.syncCompleted)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const choices = (name: string) => ({
   level: 5, raidDevices: 4, spareDevices: 0, layout: 2, chunkKib: 64, memberBytes: 32 * MiB,
@@ -76,7 +46,7 @@ beforeAll(() => {
   elsewhere = tempDir('live-else');
   process.env.MDLAB_WORKSPACE = workspace;
   process.env.MDLAB_RECENT_FILE = path.join(tempDir('live-recent'), 'recent.json');
-  expect(labState(context.emit).workspace.root).toBe(workspace);
+  expect(labState(hostContext.emit).workspace.root).toBe(workspace);
 });
 
 afterAll(async () => {
@@ -96,14 +66,14 @@ describe('the lab array as a live session', () => {
     // Slow enough that the recovery is still running when the member fails.
     await call('array.speedLimits', { minKibPerSec: 1000, maxKibPerSec: 3000 });
     await call('array.pattern', { op: 'write', lengthBytes: 4 * MiB });
-    await until((s) => s.syncAction === 'recover' && s.syncCompleted !== null && s.syncCompleted.doneSectors >= 4096, 'recovery past 2 MiB');
+    await untilSnapshot((s) => s.syncAction === 'recover' && s.syncCompleted !== null && s.syncCompleted.doneSectors >= 4096, 'recovery past 2 MiB');
     const failed = await call('array.manage', { action: 'fail', member: 3 });
     expect(failed.members.find((m: { image: string }) => m.image === 'disk3.img').state).toContain('faulty');
-    await until((s) => s.syncAction === 'idle', 'the interrupted recovery to end');
+    await untilSnapshot((s) => s.syncAction === 'idle', 'the interrupted recovery to end');
     await call('array.manage', { action: 'remove', member: 3 });
     await call('array.manage', { action: 'add', member: 3 });
     await call('array.speedLimits', { minKibPerSec: 1000, maxKibPerSec: 2_000_000 });
-    liveFinal = await until((s) => s.syncAction === 'idle' && s.degraded === 0, 'the rebuild onto disk3.img');
+    liveFinal = await untilSnapshot((s) => s.syncAction === 'idle' && s.degraded === 0, 'the rebuild onto disk3.img');
     const verified = await call('array.pattern', { op: 'verify', lengthBytes: 4 * MiB });
     expect(verified.badSectors).toBe(0);
     expect((await call('session.current', {})).session).toMatchObject({ dirty: true, steps: expect.any(Number) });
@@ -222,13 +192,13 @@ describe('every action kind is journaled as the scenario step that performs it, 
     expect((await call('array.pattern', { op: 'verify', lengthBytes: 2 * MiB })).badSectors).toBe(0);
     await call('array.clearFault', { member: 0, id: faultId });
     await call('array.syncAction', { action: 'check' });
-    await until((s) => s.syncAction === 'idle', 'the check');
+    await untilSnapshot((s) => s.syncAction === 'idle', 'the check');
     await call('array.manage', { action: 'fail', member: 2 });
     await call('array.manage', { action: 'remove', member: 2 });
     await call('array.manage', { action: 're-add', member: 2 });
-    await until((s) => s.syncAction === 'idle' && s.degraded === 0, 'the bitmap recovery');
+    await untilSnapshot((s) => s.syncAction === 'idle' && s.degraded === 0, 'the bitmap recovery');
     await call('array.crash', {});
-    const live = await until((s) => s.syncAction === 'idle' && s.degraded === 0, 'the resync after the crash');
+    const live = await untilSnapshot((s) => s.syncAction === 'idle' && s.degraded === 0, 'the resync after the crash');
     const first = await call('session.close', {});
     await call('session.open', { place: { workspace: 'kinds' } });
     const second = await call('session.close', {});
