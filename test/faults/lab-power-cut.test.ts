@@ -6,13 +6,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ArraySnapshot } from '../../core/api';
-import { labState } from '../../core/host/lab/lab';
 import { parseJournalText, type Step } from '../../core/session/journal';
 import { ReplayCursor } from '../../core/session/replay';
-import { tempDir } from './helpers';
-import { call, hostContext, hostLog, untilSnapshot } from '../host/handler-calls';
+import { call, labWorkspace, hostLog, untilSnapshot } from '../host/handler-calls';
 
 const MiB = 1024 * 1024;
 
@@ -35,18 +33,7 @@ async function recoveringArray(place: string, seed: number, maxKibPerSec: number
   return made.session.folder as string;
 }
 
-const dirs: string[] = [];
-beforeAll(() => {
-  const workspace = tempDir('power-cut');
-  dirs.push(workspace);
-  process.env.MDLAB_WORKSPACE = workspace;
-  process.env.MDLAB_RECENT_FILE = path.join(workspace, '.recent.json');
-  expect(labState(hostContext.emit).workspace.root).toBe(workspace);
-});
-afterAll(async () => {
-  await call('session.close', {});
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+labWorkspace('power-cut');
 
 describe('a power cut in the live lab', () => {
   it('now: drops writes in flight mid-recovery, reboots and resumes the recovery, events never go back, and the journal replays to the same sha256', async () => {

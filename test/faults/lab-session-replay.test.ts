@@ -4,28 +4,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ArraySnapshot } from '../../core/api';
-import { labState } from '../../core/host/lab/lab';
 import { parseJournalText } from '../../core/session/journal';
 import { ReplayCursor } from '../../core/session/replay';
-import { tempDir } from './helpers';
-import { call, hostContext, untilSnapshot } from '../host/handler-calls';
+import { call, labWorkspace, untilSnapshot } from '../host/handler-calls';
 
 const MiB = 1024 * 1024;
 
-const dirs: string[] = [];
-beforeAll(() => {
-  const workspace = tempDir('fault-session');
-  dirs.push(workspace);
-  process.env.MDLAB_WORKSPACE = workspace;
-  process.env.MDLAB_RECENT_FILE = path.join(workspace, '.recent.json');
-  expect(labState(hostContext.emit).workspace.root).toBe(workspace);
-});
-afterAll(async () => {
-  await call('session.close', {});
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+labWorkspace('fault-session');
 
 describe('a scheduled fault in a lab session', () => {
   it('is journaled with its trigger, and the replay fires it at the same point: the same reaction, state and sha256', async () => {

@@ -1,7 +1,12 @@
 /** Calls the engine host's request handlers in-process, as the host does: params and results through the contract. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { type ArraySnapshot, checkRequest, type EngineEvent, type RequestName, requests } from '../../core/api';
 import { toApiError } from '../../core/host/errors';
 import { allHandlers } from '../../core/host/handlers';
+import { labState } from '../../core/host/lab/lab';
 
 /** The log lines the host emitted (md's kernel messages, the lab's own), oldest first. */
 export const hostLog: string[] = [];
@@ -39,4 +44,23 @@ export async function untilSnapshot(done: (s: ArraySnapshot) => boolean, what: s
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(snapshot?.syncCompleted)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * For a test file: the host's lab keeps its workspace and Recent in a temp folder of its own; afterwards
+ * the open session is closed and the folder removed. Returns the workspace's path (once beforeAll ran).
+ */
+export function labWorkspace(tag: string): () => string {
+  let workspace = '';
+  beforeAll(() => {
+    workspace = mkdtempSync(path.join(os.tmpdir(), `mdlab-${tag}-`));
+    process.env.MDLAB_WORKSPACE = workspace;
+    process.env.MDLAB_RECENT_FILE = path.join(workspace, '.recent.json');
+    expect(labState(hostContext.emit).workspace.root).toBe(workspace);
+  });
+  afterAll(async () => {
+    await call('session.close', {});
+    rmSync(workspace, { recursive: true, force: true });
+  });
+  return () => workspace;
 }
