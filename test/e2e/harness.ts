@@ -85,7 +85,7 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
  * For a describe block: a lab host over a workspace of its own (a temp folder) and Chromium, started
  * before the block's tests and closed after them. Call the returned getters inside the tests.
  */
-export function labInBrowser(tag: string): { lab: () => LabHost; browser: () => Browser } {
+export function labInBrowser(tag: string): { lab: () => LabHost; browser: () => Browser; workspace: () => string } {
   let browser: Browser | null = null;
   let lab: LabHost | null = null;
   let workspace: string | null = null;
@@ -100,5 +100,5 @@ export function labInBrowser(tag: string): { lab: () => LabHost; browser: () => 
     await lab?.close();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
-  return { lab: () => lab!, browser: () => browser! };
+  return { lab: () => lab!, browser: () => browser!, workspace: () => workspace! };
 }

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabHost } from '../../core/lab/server';
-import { startWorkerHostIn } from '../ui/host';
-import { ARTIFACTS_DIR, launchBrowser, saveScreenshot, startLab, type Browser } from './harness';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS_DIR, labInBrowser, saveScreenshot } from './harness';
 
 /** Renders of the monitor panel per second over a window, from the counter it keeps in the DOM. */
 async function measureRenders(page: Page, windowMs: number): Promise<number> {
@@ -18,22 +15,10 @@ async function measureRenders(page: Page, windowMs: number): Promise<number> {
 
 // Page-side expressions are strings: this file is type-checked for Node, without the DOM library.
 describe('the lab as a new user meets it, in Chromium through the browser lab host', () => {
-  let browser: Browser;
-  let lab: LabHost;
-  let workspace: string;
-  beforeAll(async () => {
-    workspace = mkdtempSync(path.join(os.tmpdir(), 'mdlab-e2e-'));
-    lab = await startLab({ startEngine: () => startWorkerHostIn(workspace) });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.close();
-    rmSync(workspace, { recursive: true, force: true });
-  });
+  const { lab, browser } = labInBrowser('flow');
 
   it('creates a 4-member RAID5 with a spare, writes the pattern, fails a member, watches the spare rebuild to 100%, verifies, and reads it in Chinese', async () => {
-    const { page, errors } = await browser.openPage(lab.url);
+    const { page, errors } = await browser().openPage(lab().url);
     await page.setViewportSize({ width: 1280, height: 860 });
 
     // 1. The wizard, keyboard first: the fields are plain labelled controls.

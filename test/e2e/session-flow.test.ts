@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabHost } from '../../core/lab/server';
-import { startWorkerHostIn } from '../ui/host';
-import { launchBrowser, saveScreenshot, startLab, type Browser } from './harness';
+import { describe, expect, it } from 'vitest';
+import { labInBrowser, saveScreenshot } from './harness';
 
 /** Every member's picture, image by image, as the array view draws it. */
 async function memberStates(page: Page): Promise<Record<string, string | null>> {
@@ -27,22 +24,10 @@ async function replayAt(page: Page, position: number): Promise<string> {
 
 // Page-side expressions are strings: this file is type-checked for Node, without the DOM library.
 describe('an experiment kept as a session, in Chromium through the browser lab host', () => {
-  let browser: Browser;
-  let lab: LabHost;
-  let workspace: string;
-  beforeAll(async () => {
-    workspace = mkdtempSync(path.join(os.tmpdir(), 'mdlab-e2e-session-'));
-    lab = await startLab({ startEngine: () => startWorkerHostIn(workspace) });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.close();
-    rmSync(workspace, { recursive: true, force: true });
-  });
+  const { lab, browser, workspace } = labInBrowser('session');
 
   it('creates an array as a session, fails a member, writes a note, saves it as a new one, closes, reopens it from Recent intact and replays its journal', async () => {
-    const { page, errors } = await browser.openPage(lab.url);
+    const { page, errors } = await browser().openPage(lab().url);
     await page.setViewportSize({ width: 1280, height: 860 });
 
     // 1. No array yet: the welcome screen leads to New, Open and the labs.
@@ -63,7 +48,7 @@ describe('an experiment kept as a session, in Chromium through the browser lab h
     await page.getByTestId('wz-id').press('Enter');
     await page.getByTestId('member-disks').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('session-name').textContent()).toBe('exp-1');
-    expect(statSync(path.join(workspace, 'exp-1', 'manifest.json')).isFile()).toBe(true);
+    expect(statSync(path.join(workspace(), 'exp-1', 'manifest.json')).isFile()).toBe(true);
 
     // 3. The pattern through md, then member 1 fails.
     await page.getByTestId('nav-data').click();
@@ -90,8 +75,8 @@ describe('an experiment kept as a session, in Chromium through the browser lab h
     await page.getByTestId('session-save-as').click();
     await page.getByTestId('chooser-id').fill('exp-1-saved');
     await page.getByTestId('chooser-id').press('Enter');
-    await expect.poll(() => page.getByTestId('current-session').textContent(), { timeout: 30_000 }).toContain(path.join(workspace, 'exp-1-saved'));
-    expect(readFileSync(path.join(workspace, 'exp-1-saved', 'notes.md'), 'utf8')).toBe(note);
+    await expect.poll(() => page.getByTestId('current-session').textContent(), { timeout: 30_000 }).toContain(path.join(workspace(), 'exp-1-saved'));
+    expect(readFileSync(path.join(workspace(), 'exp-1-saved', 'notes.md'), 'utf8')).toBe(note);
     await page.getByTestId('session-close').click();
     await page.getByTestId('session-none').waitFor({ timeout: 30_000 });
 
@@ -165,7 +150,7 @@ describe('an experiment kept as a session, in Chromium through the browser lab h
   }, 300_000);
 
   it('imports a scenario file as a new session: the page file picker, a workspace name, then the session runs where the scenario ended', async () => {
-    const { page, errors } = await browser.openPage(lab.url);
+    const { page, errors } = await browser().openPage(lab().url);
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.getByTestId('session-bar').waitFor();
     const chooser = page.waitForEvent('filechooser');
@@ -178,7 +163,7 @@ describe('an experiment kept as a session, in Chromium through the browser lab h
     // The scenario ended rebuilt and checked: md assembles all four members in sync.
     await page.getByTestId('nav-array').click();
     await expect.poll(() => page.getByTestId('mdstat').textContent(), { timeout: 30_000 }).toContain('[4/4] [UUUU]');
-    expect(readFileSync(path.join(workspace, 'fail-and-rebuild', 'journal.jsonl'), 'utf8')).toContain('"fail"');
+    expect(readFileSync(path.join(workspace(), 'fail-and-rebuild', 'journal.jsonl'), 'utf8')).toContain('"fail"');
     await saveScreenshot(page, 'session-9-imported');
     expect(errors).toEqual([]);
   }, 120_000);
