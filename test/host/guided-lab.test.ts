@@ -124,16 +124,16 @@ describe('a guided lab running live on the engine host', () => {
     expect(replayed.snapshot).toMatchObject({ degraded: live.degraded, mismatchCnt: live.mismatchCnt });
   });
 
-  it('refuses to show a step it cannot perform live (interrupted-resync\'s sync_max) before doing any of it', async () => {
-    await call('labs.start', { name: 'interrupted-resync', place: { workspace: 'guided-resync' } });
-    await call('labs.doStep', {});
-    await untilStep(1, 'the write while active');
-    await call('labs.doStep', {});
-    await untilStep(2, 'the resync after the crash');
-    const journaled = stepsOf(path.join(workspace, 'guided-resync')).length;
-    expect((await refusal('labs.doStep', {})).message).toMatch(/"set" cannot be shown on the live array: do this step yourself/);
-    expect(stepsOf(path.join(workspace, 'guided-resync'))).toHaveLength(journaled);
-    expect((await call('labs.state', {})).lab.current).toBe(2);
+  it('shows interrupted-resync end to end: crash while active, hold at sync_max, stop and assemble, resume from the checkpoint', async () => {
+    let lab: GuidedLabState = (await call('labs.start', { name: 'interrupted-resync', place: { workspace: 'guided-resync' } })).lab;
+    while (!lab.finished) {
+      const at = lab.current;
+      await call('labs.doStep', {});
+      lab = await untilStep(at + 1, `interrupted-resync step ${lab.steps[at].id}`);
+    }
+    const steps = stepsOf(path.join(workspace, 'guided-resync'));
+    expect(steps).toContainEqual({ set: { sync_max: 8192 } });
+    expect(steps).toContainEqual({ stop: null });
     await call('session.close', {});
   });
 

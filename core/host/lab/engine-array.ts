@@ -244,6 +244,10 @@ class EngineLabArray implements LabArray, PowerCuttable {
     this.guard(() => this.md.setSyncAction(action));
   }
 
+  setSyncRange(range: { syncMin?: number; syncMax?: number | null }): void {
+    this.guard(() => this.md.set(range));
+  }
+
   setSpeedLimits(minKibPerSec: number, maxKibPerSec: number): void {
     if (minKibPerSec > maxKibPerSec) throw new MdRefusal(`speed_limit_min (${minKibPerSec}) must not exceed speed_limit_max (${maxKibPerSec}).`);
     this.md.set({ speedLimitMin: minKibPerSec, speedLimitMax: maxKibPerSec });

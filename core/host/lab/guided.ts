@@ -67,6 +67,7 @@ export interface GuidedLabState {
 export interface GuidedActor {
   act<T>(step: Step, perform: () => T): T;
   crashAndRestart(): Promise<unknown>;
+  stopAndAssemble(): Promise<unknown>;
 }
 
 /** Sizes in a lab are numbers of bytes or strings like "4M". */
@@ -275,8 +276,8 @@ export class GuidedLab {
     try {
       for (let i = 0; i < actions.length; i++) {
         const [verb, value] = Object.entries(actions[i])[0];
-        // A power cut and the boot after it are one thing on a live machine.
-        if (verb === 'crash' && Object.keys(actions[i + 1] ?? {})[0] === 'assemble') i++;
+        // A power cut (or a stop) and the boot after it are one thing on a live machine.
+        if ((verb === 'crash' || verb === 'stop') && Object.keys(actions[i + 1] ?? {})[0] === 'assemble') i++;
         await performLive(actor, array(), verb, value);
       }
     } finally {
@@ -290,7 +291,7 @@ export class GuidedLab {
 const SHOW_SLEEP_MAX_MS = 2000;
 
 /** The lab actions "Show me" can perform on the live array (performLive). */
-const LIVE_VERBS = new Set(['create', 'sleep', 'wait', 'write', 'fail', 'remove', 'add', 're-add', 'sync-action', 'inject', 'clear', 'crash', 'assemble']);
+const LIVE_VERBS = new Set(['create', 'sleep', 'wait', 'write', 'fail', 'remove', 'add', 're-add', 'sync-action', 'inject', 'clear', 'set', 'crash', 'stop', 'assemble']);
 /** Longest "Show me" waits for a sync to end before the next action (lab arrays are small; the checks say the rest). */
 const SHOW_WAIT_IDLE_MAX_MS = 60_000;
 
@@ -350,8 +351,19 @@ async function performLive(actor: GuidedActor, array: LabArray, verb: string, va
       actor.act(syncActionStep(action), () => array.setSyncAction(action));
       return;
     }
+    case 'set': {
+      // The sync window (sysfs sync_min / sync_max) is what labs set; "max" lifts the limit.
+      const { sync_min: syncMin, sync_max: max, ...rest } = value as Record<string, unknown>;
+      if (Object.keys(rest).length > 0) throw new MdRefusal(`Show me sets only sync_min and sync_max, not ${Object.keys(rest).join(', ')}.`);
+      const range = { syncMin: syncMin as number | undefined, syncMax: max === 'max' ? null : (max as number | undefined) };
+      actor.act({ set: value as Step['set'] }, () => array.setSyncRange(range));
+      return;
+    }
     case 'crash':
       await actor.crashAndRestart();
+      return;
+    case 'stop':
+      await actor.stopAndAssemble();
       return;
     default:
       throw new MdRefusal(`"${verb}" cannot be shown on the live array here.`);

@@ -257,6 +257,16 @@ export class Lab {
     return this.reboot(live, openEngineArray, `${live.id}: crash; restarting and assembling from the images`);
   }
 
+  /** md's STOP_ARRAY, then mdadm --assemble from the images: a clean restart (the superblocks keep the checkpoint). */
+  async stopAndAssemble(): Promise<{ id: string; snapshot: ArraySnapshot }> {
+    const { live } = this.current();
+    const { openEngineArray } = await loadEngine();
+    this.flushPattern();
+    this.record(this.withAnchor(STOP_STEP, { assemble: null }));
+    live.run.close();
+    return this.reboot(live, openEngineArray, `${live.id}: stopped; assembling again from the images`);
+  }
+
   /**
    * A real power cut now (member writes in flight lost, per the session-seeded domain), then the reboot; or,
    * with `when`, the cut scheduled on the fault timeline (powerFailed reboots when it fires).

@@ -48,6 +48,8 @@ export interface LabArray {
   /** `pending`: cancel scheduled fault `id` instead of clearing an active one. */
   clearFault(member: number, id: number, pending?: boolean): void;
   setSpeedLimits(minKibPerSec: number, maxKibPerSec: number): void;
+  /** sysfs sync_min / sync_max (null: "max"); md's refusals throw MdRefusal. */
+  setSyncRange(range: { syncMin?: number; syncMax?: number | null }): void;
   stop(): void;
   /** The machine stops dead: nothing more reaches the members, no clean marking, no checkpoint. */
   crash(): void;
