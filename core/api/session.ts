@@ -77,6 +77,10 @@ export type SessionPlace = z.infer<typeof SessionPlaceSchema>;
 export const FolderPurposeSchema = z.enum(['new', 'open', 'saveAs']);
 export type FolderPurpose = z.infer<typeof FolderPurposeSchema>;
 
+/** A native dialog's title and button label, as the renderer words them. */
+export const DialogWordsSchema = z.object({ title: z.string().min(1).max(200), button: z.string().min(1).max(40) }).strict();
+export type DialogWords = z.infer<typeof DialogWordsSchema>;
+
 /** The error code of `dialog.chooseFolder` where there is no native dialog (the browser lab host). */
 export const NO_DIALOG = 'NO_DIALOG';
 
@@ -157,9 +161,10 @@ export const sessionRequests = {
   /**
    * Asks for a folder. Electron main answers it with a native dialog (null when cancelled); an engine host
    * without a window answers NO_DIALOG, and the UI offers `session.list` (choose by name) instead.
+   * `words` are the dialog's title and button in the UI's language (main only knows English).
    */
   'dialog.chooseFolder': {
-    params: z.object({ purpose: FolderPurposeSchema, suggestedName: z.string().max(64).optional() }).strict(),
+    params: z.object({ purpose: FolderPurposeSchema, suggestedName: z.string().max(64).optional(), words: DialogWordsSchema.optional() }).strict(),
     result: z.object({ place: SessionPlaceSchema.nullable() }),
   },
   /** The sessions in the engine host's workspace (the browser lab's "folders"), by id. */

@@ -29,7 +29,7 @@ export function wireIpc(engine: HostConnection, windows: ReadonlySet<BrowserWind
     if (!isTrustedSender(event, windows)) return failure(ErrorCode.FORBIDDEN, 'This frame may not talk to the engine.');
     return relayRequest(name, params, {
       request: (n, p) => engine.request(n, p),
-      chooseFolder: (purpose, suggestedName) => chooseFolder(windowOf(event.sender), purpose, suggestedName),
+      chooseFolder: (purpose, suggestedName, words) => chooseFolder(windowOf(event.sender), purpose, suggestedName, words),
       grants,
     });
   });

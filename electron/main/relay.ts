@@ -5,7 +5,7 @@
  * dialog's answer, Recent, a session reply): a compromised page cannot make the host open /etc.
  */
 import * as path from 'node:path';
-import { checkRequest, ErrorCode, failure, type FolderPurpose, type Reply, type RequestName } from '../../core/api';
+import { checkRequest, type DialogWords, ErrorCode, failure, type FolderPurpose, type Reply, type RequestName } from '../../core/api';
 
 /** Folders main has shown the renderer; the only ones a request may name. */
 export class FolderGrants {
@@ -40,7 +40,7 @@ export interface RelayDeps {
   /** The engine host (HostConnection.request). */
   request(name: RequestName, params: unknown): Promise<Reply>;
   /** Shows the native dialog; resolves to the chosen folder, or null when cancelled. */
-  chooseFolder(purpose: FolderPurpose, suggestedName: string | undefined): Promise<string | null>;
+  chooseFolder(purpose: FolderPurpose, suggestedName: string | undefined, words: DialogWords | undefined): Promise<string | null>;
   grants: FolderGrants;
 }
 
@@ -48,8 +48,8 @@ export async function relayRequest(name: unknown, params: unknown, deps: RelayDe
   const checked = checkRequest(name, params);
   if (!checked.ok) return checked;
   if (checked.name === 'dialog.chooseFolder') {
-    const { purpose, suggestedName } = checked.params as { purpose: FolderPurpose; suggestedName?: string };
-    const folder = await deps.chooseFolder(purpose, suggestedName);
+    const { purpose, suggestedName, words } = checked.params as { purpose: FolderPurpose; suggestedName?: string; words?: DialogWords };
+    const folder = await deps.chooseFolder(purpose, suggestedName, words);
     if (folder === null) return { ok: true, result: { place: null } };
     deps.grants.grant(folder);
     return { ok: true, result: { place: { folder } } };

@@ -40,6 +40,9 @@ describe('Electron main relay', () => {
   it('refuses what the contract does not allow before the host sees it', async () => {
     expect(await relay('session.open', { place: { folder: '' } })).toMatchObject({ ok: false, error: { code: 'BAD_PARAMS' } });
     expect(await relay('fs.read', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_REQUEST' } });
+    const longTitle = { title: 'x'.repeat(201), button: 'OK' };
+    expect(await relay('dialog.chooseFolder', { purpose: 'open', words: longTitle })).toMatchObject({ ok: false, error: { code: 'BAD_PARAMS' } });
+    expect(dialogsShown).toEqual([]);
   });
 
   it('a folder the renderer made up is FORBIDDEN; a folder from the dialog is used, then remembered', async () => {

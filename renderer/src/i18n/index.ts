@@ -1,4 +1,5 @@
 import { createI18n } from 'vue-i18n';
+import type { DialogWords, FolderPurpose } from '../api';
 import en from './en.json';
 import zhCN from './zh-CN.json';
 
@@ -18,6 +19,13 @@ export function createMdlabI18n(locale: Locale) {
     legacy: false,
     locale,
     fallbackLocale: 'en',
-    messages: { en, 'zh-CN': zhCN },
+    messages: CATALOGUES,
   });
+}
+
+const CATALOGUES: Record<Locale, MessageSchema> = { en, 'zh-CN': zhCN };
+
+/** A native dialog's words in `locale`: the dialog is drawn by Electron main, which has no catalogue. */
+export function dialogWords(locale: Locale, purpose: FolderPurpose): DialogWords {
+  return CATALOGUES[locale].session.dialog[purpose];
 }

@@ -5,12 +5,14 @@ import {
   type LiveSessionInfo, type ResultOf, type SessionInfo, type SessionPlace,
 } from '../api';
 import { downloadText, fileNameOf } from '../composables/download';
+import { dialogWords } from '../i18n';
 import { useArrayStore } from './array';
 import { useDataStore } from './data';
 import { toApiError } from './errors';
 import { useFaultsStore } from './faults';
 import { useLogStore } from './log';
 import { useMonitorStore } from './monitor';
+import { usePreferencesStore } from './preferences';
 import { type TraceMark, useTraceStore } from './trace';
 
 export type RecentSession = ResultOf<'session.recent'>['sessions'][number];
@@ -102,7 +104,8 @@ export const useSessionStore = defineStore('session', () => {
     try {
       // An import makes a new folder, as New does; only the browser lab's chooser tells them apart.
       const dialogPurpose = purpose === 'import' ? 'new' : purpose;
-      return (await client.call('dialog.chooseFolder', { purpose: dialogPurpose, suggestedName: suggestedName.slice(0, 64) })).place;
+      const words = dialogWords(usePreferencesStore().locale, dialogPurpose);
+      return (await client.call('dialog.chooseFolder', { purpose: dialogPurpose, suggestedName: suggestedName.slice(0, 64), words })).place;
     } catch (thrown) {
       if (!(thrown instanceof RequestError) || thrown.code !== NO_DIALOG) return fail('choose a folder', thrown);
     }
