@@ -40,25 +40,19 @@ function mountAsInElectron(test: TestHost, locale: Locale, shown: Shown[]) {
 describe('native folder dialogs', () => {
   const startHost = testHosts();
 
-  it('Open… asks main for a dialog worded in Chinese when the UI is in Chinese; cancelling opens nothing', async () => {
+  it.each([
+    ['zh-CN', { title: '打开 mdlab 会话文件夹', button: '打开' }],
+    ['en', { title: 'Open an mdlab session folder', button: 'Open' }],
+  ] as const)('Open… in %s asks main for a dialog in that language; cancelling it opens nothing', async (locale, words) => {
     const test = startHost();
     const shown: Shown[] = [];
-    const wrapper = mountAsInElectron(test, 'zh-CN', shown);
+    const wrapper = mountAsInElectron(test, locale, shown);
     await wrapper.get('[data-testid="session-open"]').trigger('click');
     await until(() => shown.length === 1, 'the dialog shown');
-    expect(shown[0]).toEqual({ purpose: 'open', words: { title: '打开 mdlab 会话文件夹', button: '打开' } });
+    expect(shown[0]).toEqual({ purpose: 'open', words });
     await until(() => !wrapper.get('[data-testid="session-open"]').attributes('disabled'), 'the bar idle again');
     expect(wrapper.find('[data-testid="session-bar-error"]').exists()).toBe(false);
     expect(wrapper.find('[data-testid="session-none"]').exists()).toBe(true);
     expect((await test.client.call('session.current', {})).session).toBeNull();
-  });
-
-  it('and in English when the UI is in English', async () => {
-    const test = startHost();
-    const shown: Shown[] = [];
-    const wrapper = mountAsInElectron(test, 'en', shown);
-    await wrapper.get('[data-testid="session-open"]').trigger('click');
-    await until(() => shown.length === 1, 'the dialog shown');
-    expect(shown[0].words).toEqual({ title: 'Open an mdlab session folder', button: 'Open' });
   });
 });
