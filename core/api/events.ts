@@ -46,6 +46,8 @@ export const TraceEventSchema = z.object({
   type: z.literal('trace'),
   array: z.string(),
   entries: z.array(TraceEntrySchema).max(TRACE_BATCH_MAX_ENTRIES),
+  /** How often each step has run in this array so far, sampled away or not (the entries are a sample). */
+  seen: z.record(z.string().min(1).max(64), count).optional(),
 });
 
 export const LogLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);

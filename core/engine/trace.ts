@@ -144,11 +144,13 @@ export class TraceRing implements TraceSink {
     return out;
   }
 
+  /** How often each step ran, kept or sampled away. */
+  seen(): Record<TraceFn, number> {
+    return Object.fromEntries(TRACE_FNS.map((fn, k) => [fn, this.seenCount[k]])) as Record<TraceFn, number>;
+  }
+
   /** How often each step ran (whether kept or not), and how often each kept action was chosen. */
   aggregate(): { seen: Record<TraceFn, number>; actions: Record<string, number> } {
-    return {
-      seen: Object.fromEntries(TRACE_FNS.map((fn, k) => [fn, this.seenCount[k]])) as Record<TraceFn, number>,
-      actions: Object.fromEntries(this.keptCount),
-    };
+    return { seen: this.seen(), actions: Object.fromEntries(this.keptCount) };
   }
 }

@@ -108,7 +108,8 @@ export class SyncThread {
       }
       this.j = Math.min(this.j + sectors, this.maxSectors);
       m.currResync = this.j;
-      if (skipped && m.trace.wants('md_do_sync')) m.traceEmit('md_do_sync', `skip ${sectors} sectors at ${this.j - sectors}`);
+      // wants() once (it counts the step), and the words only when the step is kept.
+      if (skipped && m.trace.wants('md_do_sync')) m.trace.emit({ fn: 'md_do_sync', action: `skip ${sectors} sectors at ${this.j - sectors}` });
       if (this.lastCheckSectors + SYNC_CHECK_SECTORS > this.ioSectors || this.j >= this.maxSectors) {
         if (nowMs >= deadlineMs) return 'progress';
         continue;

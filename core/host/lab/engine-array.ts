@@ -193,6 +193,10 @@ class EngineLabArray implements LabArray, PowerCuttable {
     return this.md.trace.since(afterSeq, limit).map(toTraceEntry);
   }
 
+  traceSeen(): Record<string, number> {
+    return this.md.trace.seen();
+  }
+
   logSince(afterSeq: number) {
     return this.logs.filter((line) => line.seq > afterSeq);
   }

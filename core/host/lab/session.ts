@@ -31,6 +31,8 @@ export interface LabArray {
   syncPosition?(): number | null;
   /** Trace steps newer than afterSeq, oldest first, at most limit. */
   traceSince(afterSeq: number, limit: number): TraceEntry[];
+  /** How often each trace step has run since the array started, kept in the trace or not. */
+  traceSeen(): Record<string, number>;
   /** Kernel log lines newer than afterSeq (dmesg), oldest first. */
   logSince(afterSeq: number): { seq: number; timeMs: number; message: string }[];
   /** Array I/O through md (the engine completes the bios before returning). */
@@ -155,7 +157,7 @@ export class LabSession {
     const entries = this.array.traceSince(this.traceSeq, TRACE_BATCH_MAX_ENTRIES);
     if (entries.length === 0) return;
     this.traceSeq = entries[entries.length - 1].seq;
-    this.emit({ type: 'trace', array: this.id, entries });
+    this.emit({ type: 'trace', array: this.id, entries, seen: this.array.traceSeen() });
   }
 
   private flushLog(): void {

@@ -27,6 +27,8 @@ export const useTraceStore = defineStore('trace', () => {
   const buckets = new Map<string, TraceEntry[]>();
   /** Every kept step, oldest first (merged by sequence number). */
   const entries = shallowRef<TraceEntry[]>([]);
+  /** How often each step has run in the array, as the engine last counted (the entries are a sample of these). */
+  const seen = shallowRef<Readonly<Record<string, number>>>({});
   const filter = reactive<TraceFilter>({ fn: '', sector: '', member: '' });
   const selectedSeq = shallowRef<number | null>(null);
   /**
@@ -49,9 +51,10 @@ export const useTraceStore = defineStore('trace', () => {
   });
   const selected = computed(() => entries.value.find((entry) => entry.seq === selectedSeq.value) ?? null);
 
-  function add(batch: readonly TraceEntry[]): void {
+  function add(batch: readonly TraceEntry[], counts?: Readonly<Record<string, number>>): void {
     if (batch.length === 0) return;
     if (batch[0].seq <= lastSeq) clear();
+    if (counts !== undefined) seen.value = counts;
     lastSeq = batch[batch.length - 1].seq;
     for (const entry of batch) {
       const bucket = buckets.get(entry.fn) ?? [];
@@ -65,6 +68,7 @@ export const useTraceStore = defineStore('trace', () => {
   function clear(): void {
     buckets.clear();
     entries.value = [];
+    seen.value = {};
     selectedSeq.value = null;
     lastSeq = -1;
     timeline++;
@@ -88,8 +92,8 @@ export const useTraceStore = defineStore('trace', () => {
   }
 
   client.onEvent((event) => {
-    if (event.type === 'trace') add(event.entries);
+    if (event.type === 'trace') add(event.entries, event.seen);
   });
 
-  return { entries, filter, selectedSeq, functions, visible, selected, add, clear, mark, startOver };
+  return { entries, seen, filter, selectedSeq, functions, visible, selected, add, clear, mark, startOver };
 });
