@@ -59,6 +59,17 @@ export const LogEventSchema = z.object({
   message: z.string().max(4096),
 });
 
+/** A scenario being imported as a session (session.importScenario) is about to run its step `step` of `steps`. */
+export const ImportStepEventSchema = z.object({
+  type: z.literal('import'),
+  /** The scenario's file name, as the request gave it. */
+  source: z.string().min(1).max(255),
+  step: count,
+  steps: count,
+  /** The step in the scenario's own words ("fail disk1.img"). */
+  text: z.string().max(256),
+});
+
 /** Emitted by the relay (Electron main, lab host), not the engine: the host came up or went away. */
 export const HostEventSchema = z.object({
   type: z.literal('host'),
@@ -71,6 +82,7 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   ProgressEventSchema,
   TraceEventSchema,
   LogEventSchema,
+  ImportStepEventSchema,
   HostEventSchema,
 ]);
 export type EngineEvent = z.infer<typeof EngineEventSchema>;

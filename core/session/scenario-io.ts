@@ -53,7 +53,10 @@ export interface ImportResult {
 }
 
 /** Makes a new session in `folder` from scenario text; the scenario must start with its one `create`. */
-export async function importScenario(text: string, folder: string, source = 'scenario'): Promise<ImportResult> {
+/** Told before each step an import runs (1-based; the first is the assembly of the created array). */
+export type ImportStepListener = (step: number, steps: number, text: string) => void;
+
+export async function importScenario(text: string, folder: string, source = 'scenario', onStep?: ImportStepListener): Promise<ImportResult> {
   const s = parseScenario(text, source);
   const [first, ...rest] = s.steps;
   if (!('create' in first) || rest.some((step) => 'create' in step)) {
@@ -69,7 +72,7 @@ export async function importScenario(text: string, folder: string, source = 'sce
     create: { nowSeconds: opts.nowSeconds, setUuid: opts.setUuid, deviceUuid: opts.deviceUuid, homehost: opts.homehost, name: opts.name },
   });
   try {
-    return await runInto(session, s, rest);
+    return await runInto(session, s, rest, onStep);
   } catch (err) {
     // Session.create made the folder's contents (it takes only a new or empty folder): take them away again.
     await session.close({ hash: false }).catch(() => undefined);
@@ -79,9 +82,10 @@ export async function importScenario(text: string, folder: string, source = 'sce
   }
 }
 
-async function runInto(session: Session, s: Scenario, rest: Scenario['steps']): Promise<ImportResult> {
+async function runInto(session: Session, s: Scenario, rest: Scenario['steps'], onStep?: ImportStepListener): Promise<ImportResult> {
   const clock = new VirtualClock();
   const startedAtMs: number[] = [];
+  const steps = rest.length + 1;
   const run = runScenario(
     { ...s, steps: [{ assemble: null }, ...rest] },
     {
@@ -90,7 +94,10 @@ async function runInto(session: Session, s: Scenario, rest: Scenario['steps']): 
       clock,
       // The runner announces each step just before performing it: that is the step's logical time.
       out: (line) => {
-        if (/^step \d+:/.test(line)) startedAtMs.push(clock.nowMs());
+        const step = /^step (\d+): (.*)$/.exec(line);
+        if (step === null) return;
+        startedAtMs.push(clock.nowMs());
+        onStep?.(Number(step[1]), steps, step[2].slice(0, 256));
       },
     },
   );

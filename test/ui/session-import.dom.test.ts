@@ -45,15 +45,34 @@ async function pickFile(wrapper: ReturnType<typeof mountShell>, button: string, 
 describe('Import scenario… (browser lab)', () => {
   const startHost = testHosts();
 
-  it('runs a picked scenario into a workspace session named by the chooser and opens it', async () => {
+  it('runs a picked scenario into a workspace session named by the chooser, showing its steps as they run, and opens it', async () => {
     const test = startHost();
     const wrapper = mountShell(test);
+    const announced: [number, number][] = [];
+    test.client.onEvent((event) => {
+      if (event.type === 'import') announced.push([event.step, event.steps]);
+    });
+    // What the bar showed while the engine ran the scenario (the engine's events arrive one by one, and render).
+    const shown: string[] = [];
+    const observer = new MutationObserver(() => {
+      const progress = document.querySelector('[data-testid="import-progress"]');
+      if (progress?.textContent && shown.at(-1) !== progress.textContent.trim()) shown.push(progress.textContent.trim());
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
     await pickFile(wrapper, 'session-import', 'Fail and Rebuild.yaml', scenarioText('fail-and-rebuild.yaml'));
 
     await until(() => wrapper.find('[data-testid="chooser-id"]').exists(), 'the workspace name chooser');
     expect((wrapper.get('[data-testid="chooser-id"]').element as HTMLInputElement).value).toBe('fail-and-rebuild');
     await wrapper.get('[data-testid="chooser-ok"]').trigger('click');
     await until(() => wrapper.find('[data-testid="session-name"]').exists(), 'the imported session open', 60_000);
+    observer.disconnect();
+
+    // The created array is assembled as step 1, then every step after the scenario's create.
+    const steps = parseScenario(scenarioText('fail-and-rebuild.yaml'), 'fail-and-rebuild.yaml').steps.length;
+    expect(announced).toEqual(Array.from({ length: steps }, (_, i) => [i + 1, steps]));
+    expect(shown[0]).toBe('Importing Fail and Rebuild.yaml…');
+    expect(shown.some((text) => new RegExp(`^Importing Fail and Rebuild.yaml: step \\d+ of ${steps}, `).test(text))).toBe(true);
+    expect(wrapper.find('[data-testid="import-progress"]').exists()).toBe(false);
 
     expect(wrapper.get('[data-testid="session-name"]').text()).toBe('fail-and-rebuild');
     const current = (await test.client.call('session.current', {})).session;

@@ -161,7 +161,8 @@ export class Lab {
     const { importScenario, ScenarioError } = await loadImport();
     let imported: Awaited<ReturnType<typeof importScenario>>;
     try {
-      imported = await importScenario(yaml, folder, source);
+      // The run holds this thread until it ends; its steps still reach the UI as they start (posted at once).
+      imported = await importScenario(yaml, folder, source, (step, steps, text) => this.emit({ type: 'import', source, step, steps, text }));
     } catch (err) {
       // The parser's sentence names the offending path; it is a refusal of the text, not an mdlab failure.
       if (err instanceof ScenarioError) throw Object.assign(new Error(err.message), { code: SCENARIO_INVALID });

@@ -61,6 +61,8 @@ export const useSessionStore = defineStore('session', () => {
   const notesState = ref<'saved' | 'editing' | 'saving' | 'failed'>('saved');
   let notesTimer: ReturnType<typeof setTimeout> | null = null;
 
+  /** While a scenario is being imported: the step the engine is running, as it announced it. */
+  const importing = ref<{ source: string; step: number; steps: number; text: string } | null>(null);
   /** The imported scenario's own verdict, shown until the next session change (a failed one still opens). */
   const imported = ref<{ source: string; run: ImportedRun } | null>(null);
 
@@ -211,10 +213,15 @@ export const useSessionStore = defineStore('session', () => {
     const place = await choosePlace('import', idOfFileName(file.name));
     if (!place) return false;
     let run: ImportedRun | null = null;
+    importing.value = { source: file.name, step: 0, steps: 0, text: '' };
     const opened = await live(`import scenario ${file.name}`, async () => {
-      const reply = await client.call('session.importScenario', { place, yaml, source: file.name });
-      run = reply.run;
-      return reply;
+      try {
+        const reply = await client.call('session.importScenario', { place, yaml, source: file.name });
+        run = reply.run;
+        return reply;
+      } finally {
+        importing.value = null;
+      }
     });
     if (opened && run) imported.value = { source: file.name, run };
     return opened;
@@ -328,10 +335,11 @@ export const useSessionStore = defineStore('session', () => {
   // Every journaled action changes the step count and the autosave state: ask again after each array change.
   client.onEvent((event) => {
     if (event.type === 'host' && event.state === 'exited') current.value = null;
+    if (event.type === 'import' && importing.value?.source === event.source) importing.value = { source: event.source, step: event.step, steps: event.steps, text: event.text };
   });
 
   return {
-    current, isOpen, recent, workspaceSessions, inspected, error, busy, exported, choosing, notes, notesState, imported,
+    current, isOpen, recent, workspaceSessions, inspected, error, busy, exported, choosing, notes, notesState, imported, importing,
     choosePlace, choose, refreshWorkspace, create, open, openFolder, importScenario, saveAs, close, refreshCurrent,
     loadNotes, editNotes, flushNotes, refreshRecent, inspect, exportReport, scenarioYaml, exportScenario, copyScenario,
   };
