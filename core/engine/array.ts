@@ -129,12 +129,13 @@ export class MdArray {
    * Starts the array from its images. `readOnly` starts it as md's start_ro does ("auto-read-only"):
    * nothing is written and no sync starts, for looking at images without changing them.
    */
-  static assemble(imagePaths: readonly string[], options: MdArrayOptions & { run?: boolean; readOnly?: boolean; createdWithSpareTrickImage?: number } = {}): MdArray {
+  static assemble(imagePaths: readonly string[], options: MdArrayOptions & { run?: boolean; force?: boolean; readOnly?: boolean; createdWithSpareTrickImage?: number } = {}): MdArray {
     const clock = options.clock ?? new RealClock();
     const trace = new TraceRing(clock, options.traceCapacity);
     const personality = options.personality ?? createRaid5Personality;
     const { mddev } = runArray(imagePaths, {
       run: options.run ?? true,
+      force: options.force,
       name: options.name,
       clock,
       trace,

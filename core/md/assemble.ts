@@ -42,6 +42,10 @@ export interface AssemblyDecision<C extends AssemblyCandidate = AssemblyCandidat
   refusal: string | null;
   /** What mdadm would print, one sentence per line. */
   messages: string[];
+  /** --force brought these out-of-date members' events up to the array's; their superblocks must be rewritten. */
+  forcedEvents: C[];
+  /** --force marked a dirty array clean so that it starts (its parity may not match its data). */
+  forcedClean: boolean;
 }
 
 export interface AssembleOptions {
@@ -49,6 +53,12 @@ export interface AssembleOptions {
   run?: boolean;
   /** How messages name the array, as mdadm names /dev/md0. */
   arrayName?: string;
+  /**
+   * mdadm --force (spec §4.7): members reporting the freshest as failed are not ignored; while the array
+   * cannot start, the freshest out-of-date members are taken with their events forced up; a dirty array
+   * that still cannot start is marked clean. Each is what makes --force dangerous: stale data, stale parity.
+   */
+  force?: boolean;
 }
 
 function plural(count: number, word: string): string {
@@ -114,9 +124,11 @@ export function decideAssembly<C extends AssemblyCandidate>(candidates: readonly
   const slots: (C | null)[] = new Array(n).fill(null);
   const recovering: AssemblyDecision<C>['recovering'] = [];
   const spares: C[] = [];
+  /** Out-of-date members with a slot: what --force may take. */
+  const stale: { member: C; slot: number }[] = [];
   for (const c of same) {
     const role = roleOf(c.sb);
-    if (c !== reference && c.sb.devRoles[reference.sb.devNumber] === ROLE_FAULTY) {
+    if (c !== reference && c.sb.devRoles[reference.sb.devNumber] === ROLE_FAULTY && !options.force) {
       leftOut.push({ image: c.image, reason: `it reports ${reference.image} as failed.` });
       messages.push(`mdlab: ignoring ${c.image} as it reports ${reference.image} as failed`);
       continue;
@@ -130,6 +142,8 @@ export function decideAssembly<C extends AssemblyCandidate>(candidates: readonly
       const faulty = refSb.devRoles[c.sb.devNumber] === ROLE_FAULTY ? `; ${reference.image} records it as faulty` : '';
       // mdadm says nothing here without --force; the reason is kept for detail's "Left out" list.
       leftOut.push({ image: c.image, reason: `is out of date: events ${c.sb.events}, array at ${refEvents}${faulty}.` });
+      // A partly rebuilt member holds no whole copy of its slot: forcing its events would not make it one.
+      if (isSlot(role, c.sb) && (c.sb.featureMap & FEATURE.RECOVERY_OFFSET) === 0) stale.push({ member: c, slot: role });
       continue;
     }
     if ((c.sb.featureMap & FEATURE.RECOVERY_OFFSET) !== 0) {
@@ -145,7 +159,30 @@ export function decideAssembly<C extends AssemblyCandidate>(candidates: readonly
     }
   }
 
-  const clean = refSb.resyncOffset === MAX_SECTOR;
+  let clean = refSb.resyncOffset === MAX_SECTOR;
+  const forcedEvents: C[] = [];
+  let forcedClean = false;
+  if (options.force) {
+    // One events value at a time, freshest first, each member holding it taken at once (as mdadm does).
+    for (;;) {
+      if (enough(refSb, slots.map((s) => s !== null), clean)) break;
+      const open = stale.filter((st) => slots[st.slot] === null);
+      if (open.length === 0) break;
+      const events = open.reduce((best, st) => (st.member.sb.events > best ? st.member.sb.events : best), -1n);
+      for (const st of open) {
+        if (st.member.sb.events !== events || slots[st.slot] !== null) continue;
+        slots[st.slot] = st.member;
+        forcedEvents.push(st.member);
+        leftOut.splice(leftOut.findIndex((l) => l.image === st.member.image), 1);
+        messages.push(`mdlab: forcing event count in ${st.member.image}(${st.slot}) from ${events} up to ${refEvents}`);
+      }
+    }
+    if (!clean && !enough(refSb, slots.map((s) => s !== null), clean)) {
+      clean = true;
+      forcedClean = true;
+      messages.push(`mdlab: Marking array ${arrayName} as 'clean'`);
+    }
+  }
   const filled = slots.map((s) => s !== null);
   const okCount = filled.filter(Boolean).length;
   const degraded = n - okCount;
@@ -180,5 +217,7 @@ export function decideAssembly<C extends AssemblyCandidate>(candidates: readonly
     start: refusal === null,
     refusal,
     messages,
+    forcedEvents,
+    forcedClean,
   };
 }

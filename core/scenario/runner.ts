@@ -338,7 +338,7 @@ export class ScenarioSteps {
         this.array = MdArray.create(this.dir, createOptionsOf(this.s), this.engineOptions());
         return;
       case 'assemble':
-        this.array = MdArray.assemble(this.images(), { ...this.engineOptions(), run: true });
+        this.array = MdArray.assemble(this.images(), { ...this.engineOptions(), run: true, force: assembleForce(value) });
         return;
       case 'stop':
         this.need().stop();
@@ -557,4 +557,13 @@ export class ScenarioSteps {
       if (failure !== null) throw new StepFailure(`expect ${key}: ${failure}`);
     }
   }
+}
+
+/** `assemble: null`, or `assemble: { force: true }` for mdadm --assemble --force. */
+function assembleForce(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  const keys = typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+  const force = (value as { force?: unknown }).force;
+  if (keys.length !== 1 || keys[0] !== 'force' || typeof force !== 'boolean') throw new StepFailure('assemble takes null or { force: true }');
+  return force;
 }

@@ -20,6 +20,8 @@ export type PersonalityFactory = (mddev: MddevView) => Personality;
 
 export interface RunArrayOptions {
   run?: boolean;
+  /** mdadm --assemble --force (see AssembleOptions.force). */
+  force?: boolean;
   name?: string;
   clock: Clock;
   trace: TraceRing;
@@ -68,7 +70,7 @@ export function runArray(imagePaths: readonly string[], options: RunArrayOptions
     throw err;
   }
   const name = options.name ?? 'md0';
-  const decision = decideAssembly(candidates, { run: options.run ?? true, arrayName: name });
+  const decision = decideAssembly(candidates, { run: options.run ?? true, arrayName: name, force: options.force });
   if (!decision.start) {
     for (const c of candidates) c.dev.close();
     throw new MdRefusal(decision.refusal ?? `${name} cannot be started.`);
@@ -82,7 +84,7 @@ export function runArray(imagePaths: readonly string[], options: RunArrayOptions
     raidDisks: ref.raidDisks,
     devSectors: toSafeNumber(ref.size, 'size'),
     events: ref.events,
-    recoveryCp: sectorOrMax(ref.resyncOffset, 'resync_offset'),
+    recoveryCp: decision.forcedClean ? MAX_SECTOR_NUM : sectorOrMax(ref.resyncOffset, 'resync_offset'),
     clock: options.clock,
     trace: options.trace,
     bitmapOffsetSectors: (ref.featureMap & FEATURE.BITMAP_OFFSET) !== 0 ? ref.bitmapOffset : null,
@@ -123,6 +125,8 @@ export function runArray(imagePaths: readonly string[], options: RunArrayOptions
     mddev.bitmap = new MdBitmap(mddev, readBitmapArea(source, mddev.bitmapOffsetSectors), mddev.bitmapOffsetSectors);
   }
   if (options.createPersonality !== null) mddev.pers = options.createPersonality(mddev);
+  // mdadm writes what it forced before the kernel runs the array: here md's first pass writes the superblocks.
+  if (decision.forcedEvents.length > 0 || decision.forcedClean) mddev.sbFlags.add('CHANGE_DEVS');
   mddev.recovery.add('NEEDED');
   mddev.traceEmit('md_check_recovery', `run: ${mddev.rdevs.length} member(s), degraded ${mddev.degraded()}, ${mddev.recoveryCp === MAX_SECTOR_NUM ? 'clean' : `resync from ${mddev.recoveryCp}`}`);
   return { mddev, decision };
