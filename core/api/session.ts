@@ -83,6 +83,11 @@ export type DialogWords = z.infer<typeof DialogWordsSchema>;
 
 /** The error code of `dialog.chooseFolder` where there is no native dialog (the browser lab host). */
 export const NO_DIALOG = 'NO_DIALOG';
+/**
+ * The error code of an assembly md refuses and mdadm --assemble --force would start (a dirty degraded
+ * array, members with stale events): session.open with `force` does it, after the user agreed.
+ */
+export const NEEDS_FORCE = 'NEEDS_FORCE';
 
 /** Bounds notes.md: a lab write-up, not a data store. */
 export const NOTES_MAX_CHARS = 64 * 1024;
@@ -174,8 +179,11 @@ export const sessionRequests = {
     params: z.object({ place: SessionPlaceSchema, name: SessionNameSchema, choices: CreateChoicesSchema, seed: z.number().int().min(0).max(0xffffffff).optional() }).strict(),
     result: LiveSessionSchema,
   },
-  /** Closes the open session (if any), then assembles this one from its images. A bad folder changes nothing. */
-  'session.open': { params: z.object({ place: SessionPlaceSchema }).strict(), result: LiveSessionSchema },
+  /**
+   * Closes the open session (if any), then assembles this one from its images. A bad folder changes nothing.
+   * `force`: mdadm --assemble --force, for an array md refused with NEEDS_FORCE; journaled when it forced anything.
+   */
+  'session.open': { params: z.object({ place: SessionPlaceSchema, force: z.boolean().optional() }).strict(), result: LiveSessionSchema },
   /**
    * Makes a new session folder from a scenario's text (run on the virtual clock, each step journaled), then
    * opens it as session.open does. `source` (the file's name) only names the scenario in a refusal.

@@ -103,6 +103,8 @@ function sleepSync(ms: number): void {
 
 export class MdArray {
   readonly trace: TraceRing;
+  /** --force changed what md started (events forced up, a dirty array marked clean): a journal must say so. */
+  forcedAtAssembly = false;
   private readonly listeners = new Set<ArrayListener>();
   private lastTraceSeq = 0;
   private lastLogSeq = 0;
@@ -133,7 +135,7 @@ export class MdArray {
     const clock = options.clock ?? new RealClock();
     const trace = new TraceRing(clock, options.traceCapacity);
     const personality = options.personality ?? createRaid5Personality;
-    const { mddev } = runArray(imagePaths, {
+    const { mddev, decision } = runArray(imagePaths, {
       run: options.run ?? true,
       force: options.force,
       name: options.name,
@@ -146,6 +148,7 @@ export class MdArray {
     mddev.readOnly = options.readOnly ?? false;
     mddev.memberIo = withTimeline(options.memberIo ?? null, options.timeline ?? null, clock);
     const array = new MdArray(mddev, clock, options);
+    array.forcedAtAssembly = decision.forcedClean || decision.forcedEvents.length > 0;
     if (!mddev.readOnly) array.pump();
     return array;
   }

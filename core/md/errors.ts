@@ -4,5 +4,11 @@
  */
 export class MdRefusal extends Error {
   override name = 'MdRefusal';
-  readonly code = 'REFUSED';
+  readonly code: 'REFUSED' | 'NEEDS_FORCE';
+
+  /** `needsForce`: an assembly md refuses that mdadm --assemble --force would start (the UI offers it). */
+  constructor(message: string, options: ErrorOptions & { needsForce?: boolean } = {}) {
+    super(message, options);
+    this.code = options.needsForce ? 'NEEDS_FORCE' : 'REFUSED';
+  }
 }

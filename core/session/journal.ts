@@ -42,7 +42,15 @@ export const JournalEntrySchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('step'), step: StepSchema }).strict(),
   /** Session bookkeeping, not replayed: opened, closed (with the array's sha256 at that moment). */
   z.object({ ...base, type: z.literal('open') }).strict(),
-  z.object({ ...base, type: z.literal('close'), arraySha256: z.string().regex(/^[0-9a-f]{64}$/).nullable() }).strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('close'),
+      arraySha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+      /** The machine was dead (a crash or power cut md would not start again, or an open md refused): nothing stopped. */
+      dead: z.literal(true).optional(),
+    })
+    .strict(),
 ]);
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 export type JournalEntryInput = JournalEntry extends infer E ? (E extends unknown ? Omit<E, 'seq'> : never) : never;

@@ -30,9 +30,20 @@ export function scenarioStepOf(entry: JournalEntry): Step | null {
   return null;
 }
 
-/** The journal's replayable entries; a trailing close is bookkeeping (stopping there leaves nothing to see). */
+/**
+ * The journal's replayable entries; a trailing close is bookkeeping (stopping there leaves nothing to see).
+ * After a close of a dead machine nothing runs until an `assemble` step (the lab journals one when a later
+ * open starts the array, --force included): the close and the opens in between stop and start nothing.
+ */
 export function replayableEntries(entries: readonly JournalEntry[]): JournalEntry[] {
-  const out = entries.filter((e) => scenarioStepOf(e) !== null);
+  const out: JournalEntry[] = [];
+  let dead = false;
+  for (const e of entries) {
+    if (e.type === 'close' && e.dead) dead = true;
+    else if (e.type === 'step' && 'assemble' in e.step) dead = false;
+    if (scenarioStepOf(e) === null || (dead && (e.type === 'open' || e.type === 'close'))) continue;
+    out.push(e);
+  }
   if (out.at(-1)?.type === 'close') out.pop();
   return out;
 }

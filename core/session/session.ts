@@ -238,14 +238,17 @@ export class Session {
     if (array) await array.stop();
   }
 
-  /** Stops the array cleanly, journals the close (with the array's sha256) and flushes everything. */
-  async close(opts: { hash?: boolean } = {}): Promise<{ arraySha256: string | null }> {
+  /**
+   * Stops the array cleanly, journals the close (with the array's sha256) and flushes everything. `dead`:
+   * no array ran (md would not start it), which a replay must know to start it again only as the journal says.
+   */
+  async close(opts: { hash?: boolean; dead?: boolean } = {}): Promise<{ arraySha256: string | null }> {
     if (this.closed) return { arraySha256: null };
     await this.stopArray();
     const a = this.manifest.array;
     const wantHash = opts.hash ?? a.memberBytes * (a.raidDevices - 1) <= HASH_ON_CLOSE_MAX_BYTES;
     const arraySha256 = wantHash ? hashIfReadable(this.imagePaths) : null;
-    this.append({ type: 'close', atMs: this.lastAtMs(), arraySha256 });
+    this.append({ type: 'close', atMs: this.lastAtMs(), arraySha256, ...(opts.dead ? { dead: true as const } : {}) });
     this.journal.close();
     syncFolder(this.folder);
     this.closed = true;

@@ -70,10 +70,12 @@ export function runArray(imagePaths: readonly string[], options: RunArrayOptions
     throw err;
   }
   const name = options.name ?? 'md0';
-  const decision = decideAssembly(candidates, { run: options.run ?? true, arrayName: name, force: options.force });
+  const assemble = { run: options.run ?? true, arrayName: name };
+  const decision = decideAssembly(candidates, { ...assemble, force: options.force });
   if (!decision.start) {
     for (const c of candidates) c.dev.close();
-    throw new MdRefusal(decision.refusal ?? `${name} cannot be started.`);
+    const needsForce = !options.force && decideAssembly(candidates, { ...assemble, force: true }).start;
+    throw new MdRefusal(decision.refusal ?? `${name} cannot be started.`, { needsForce });
   }
   const ref = decision.reference.sb;
   const mddev = new Mddev({

@@ -74,7 +74,7 @@ export const sessionHandlers: HandlerTable = {
     return { sessions: lab.workspace.sessions(lab.openId) };
   },
   'session.new': async ({ place, name, choices, seed }, { emit }) => remembered(await labState(emit).newSession(place, name, createOptionsOf(choices), seed)),
-  'session.open': async ({ place }, { emit }) => remembered(await labState(emit).openSession(place)),
+  'session.open': async ({ place, force }, { emit }) => remembered(await labState(emit).openSession(place, force)),
   'session.importScenario': async ({ place, yaml, source }, { emit }) => remembered(await labState(emit).importSession(place, yaml, source)),
   'session.saveAs': async ({ place }, { emit }) => remembered(await labState(emit).saveAs(place)),
   'session.close': (_params, { emit }) => labState(emit).close(),

@@ -193,6 +193,10 @@ class EngineLabArray implements LabArray, PowerCuttable {
     return this.md.trace.since(afterSeq, limit).map(toTraceEntry);
   }
 
+  get forcedAtAssembly(): boolean {
+    return this.md.forcedAtAssembly;
+  }
+
   traceSeen(): Record<string, number> {
     return this.md.trace.seen();
   }
@@ -311,11 +315,13 @@ class EngineLabArray implements LabArray, PowerCuttable {
 export interface EngineArrayOptions {
   seed?: number;
   onPowerCut?: PowerCutListener;
+  /** mdadm --assemble --force. */
+  force?: boolean;
 }
 
 export function openEngineArray(imagePaths: readonly string[], options: EngineArrayOptions = {}): LabArray {
   const members = new FaultedMembers(options.seed ?? 0);
-  const md = MdArray.assemble(imagePaths, members.engineOptions());
+  const md = MdArray.assemble(imagePaths, { ...members.engineOptions(), force: options.force });
   members.md = md;
   return new EngineLabArray(md, imagePaths, members, options.onPowerCut ?? null);
 }

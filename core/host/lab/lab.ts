@@ -18,7 +18,7 @@ import { refuseSaveAsTarget, refuseUsedFolder, Session } from '../../session/ses
 import type { EngineArrayOptions, PowerCuttable } from './engine-array';
 import { PowerCutRefusal, powerCutStepOf } from './fault-step';
 import { GuidedLab, type GuidedLabState, LAB_PATTERN_TAG, labCreateOptions } from './guided';
-import { anchorSteps, CRASH_STEPS, livePosition, patternStep, STOP_STEP } from './journal-steps';
+import { anchorSteps, CRASH_STEP, livePosition, patternStep, STOP_STEP } from './journal-steps';
 import { readArrayGeometry, type ArrayGeometry } from './open-array';
 import type { LabArray } from './session';
 import { LabSession } from './session';
@@ -118,13 +118,22 @@ export class Lab {
   }
 
   /** Opens a session folder; a folder that cannot be opened is refused before the open one is touched. */
-  async openSession(place: SessionPlace): Promise<{ session: LiveSessionInfo; snapshot: ArraySnapshot }> {
+  /**
+   * Opens a session folder; a folder that cannot be opened is refused before the open one is touched.
+   * A session whose machine was left dead (md refused to start it) gets its assembly journaled, with
+   * `force` (mdadm --assemble --force) when that changed what md started: the replay must start it the same way.
+   */
+  async openSession(place: SessionPlace, force = false): Promise<{ session: LiveSessionInfo; snapshot: ArraySnapshot }> {
     const folder = this.folderOf(place);
     if ('workspace' in place) this.workspace.imagePaths(place.workspace);
     inspectSession(folder);
     const { openEngineArray } = await loadEngine();
     await this.close();
-    return this.adopt(place, await Session.open(folder), openEngineArray);
+    const session = await Session.open(folder);
+    const lastClose = session.journalEntries.findLast((e) => e.type === 'close');
+    const opened = this.adopt(place, session, openEngineArray, force);
+    if (lastClose?.type === 'close' && lastClose.dead) this.record([{ assemble: this.live?.run.array.forcedAtAssembly ? { force: true } : null }]);
+    return opened;
   }
 
   /** Copies the open session to a new folder and continues there; the original keeps what it had. */
@@ -172,16 +181,16 @@ export class Lab {
     return { ...(await this.openSession(place)), run: { ok, steps, failure } };
   }
 
-  private adopt(place: SessionPlace, session: Session, openEngineArray: OpenEngine): { session: LiveSessionInfo; snapshot: ArraySnapshot } {
+  private adopt(place: SessionPlace, session: Session, openEngineArray: OpenEngine, force = false): { session: LiveSessionInfo; snapshot: ArraySnapshot } {
     const imagePaths = session.imagePaths;
     let array: LabArray | null = null;
     let geometry: ArrayGeometry;
     try {
-      array = openEngineArray(imagePaths, this.engineOptions(session));
+      array = openEngineArray(imagePaths, { ...this.engineOptions(session), force });
       geometry = readArrayGeometry(imagePaths);
     } catch (err) {
       array?.stop();
-      void session.close({ hash: false });
+      void session.close({ hash: false, dead: true });
       throw err;
     }
     const id = this.idOf(place);
@@ -253,7 +262,7 @@ export class Lab {
     const { live } = this.current();
     const { openEngineArray } = await loadEngine();
     this.flushPattern();
-    this.record(this.withAnchor(...CRASH_STEPS));
+    this.record(this.withAnchor(CRASH_STEP));
     live.run.crash();
     return this.reboot(live, openEngineArray, `${live.id}: crash; restarting and assembling from the images`);
   }
@@ -263,7 +272,7 @@ export class Lab {
     const { live } = this.current();
     const { openEngineArray } = await loadEngine();
     this.flushPattern();
-    this.record(this.withAnchor(STOP_STEP, { assemble: null }));
+    this.record(this.withAnchor(STOP_STEP));
     live.run.close();
     return this.reboot(live, openEngineArray, `${live.id}: stopped; assembling again from the images`);
   }
@@ -283,7 +292,7 @@ export class Lab {
       return { id: live.id, snapshot: session.poke(), report: null, members: array.faults(), power: array.power() };
     }
     this.flushPattern();
-    this.record(this.withAnchor(step, { assemble: null }));
+    this.record(this.withAnchor(step));
     const report = array.powerCut(survival, undefined, member)!;
     live.run.crash();
     this.emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `${live.id}: ${report}` });
@@ -304,8 +313,7 @@ export class Lab {
     this.emit({ type: 'log', level: 'warn', timeMs: Date.now(), message: `${live.id}: ${report}` });
     const { openEngineArray } = await loadEngine();
     this.flushPattern();
-    // No anchor: the replay's timeline fires the cut at the same member write, and a dead machine waits for nothing.
-    this.record([{ assemble: null }]);
+    // Nothing to journal before the reboot: the replay's timeline fires the cut at the same member write.
     live.run.crash();
     try {
       await this.reboot(live, openEngineArray, `${live.id}: power cut; restarting and assembling from the images`);
@@ -314,18 +322,22 @@ export class Lab {
     }
   }
 
-  /** After the machine died: boot and assemble from whatever the images hold (the journal already says so). */
+  /**
+   * After the machine died (or md stopped): boot and assemble from whatever the images hold, journaled once
+   * md started the array. When md refuses (a dirty degraded array needs --force), the session closes with
+   * its journal ending where the machine died, and the refusal says whether --force would start it.
+   */
   private async reboot(live: Live, openEngineArray: OpenEngine, message: string): Promise<{ id: string; snapshot: ArraySnapshot }> {
     this.emit({ type: 'log', level: 'warn', timeMs: Date.now(), message });
     let array: LabArray;
     try {
       array = openEngineArray(live.session.imagePaths, this.engineOptions(live.session));
     } catch (err) {
-      // md will not start what the cut left: the session closes (its journal says what happened).
       this.live = null;
-      await live.session.close({ hash: false });
+      await live.session.close({ hash: false, dead: true });
       throw err;
     }
+    this.record([{ assemble: null }]);
     live.run = new LabSession(live.id, array, this.emit);
     this.tickGuided();
     return { id: live.id, snapshot: live.run.poke() };

@@ -33,6 +33,8 @@ export interface LabArray {
   traceSince(afterSeq: number, limit: number): TraceEntry[];
   /** How often each trace step has run since the array started, kept in the trace or not. */
   traceSeen(): Record<string, number>;
+  /** The assembly that started it was forced (mdadm --force changed events or marked it clean). */
+  readonly forcedAtAssembly: boolean;
   /** Kernel log lines newer than afterSeq (dmesg), oldest first. */
   logSince(afterSeq: number): { seq: number; timeMs: number; message: string }[];
   /** Array I/O through md (the engine completes the bios before returning). */
