@@ -1,22 +1,17 @@
 // @vitest-environment happy-dom
-import { mount } from '@vue/test-utils';
-import { createPinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
-import { installClient } from '../../renderer/src/api';
 import MonitorPanel from '../../renderer/src/components/monitor/MonitorPanel.vue';
-import { createMdlabI18n } from '../../renderer/src/i18n';
 import { useArrayStore } from '../../renderer/src/stores/array';
 import { until } from './host';
 import { testHosts } from './lifecycle';
+import { mountOnHost } from './mount.dom';
 
 describe('MonitorPanel against the real engine', () => {
   const startHost = testHosts();
 
   it('pauses a recovery with frozen, resumes it with idle, and applies speed limits md then reports', async () => {
     const test = startHost();
-    installClient(test.client);
-    const pinia = createPinia();
-    const wrapper = mount(MonitorPanel, { global: { plugins: [pinia, createMdlabI18n('en')] } });
+    const { wrapper, pinia } = mountOnHost(test, MonitorPanel);
     const store = useArrayStore(pinia);
     // The spare trick starts a recovery at once; a low ceiling keeps it running while the test watches.
     const opened = await test.client.call('array.create', {

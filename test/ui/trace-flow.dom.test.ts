@@ -4,15 +4,12 @@
  * raid5d -> md_check_recovery -> md_do_sync -> sync_request -> handle_stripe, the counts are the engine's
  * exact ones (sync_request once per stripe of a member), and a step clicked is followed in the timeline.
  */
-import { mount } from '@vue/test-utils';
-import { createPinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
-import { installClient } from '../../renderer/src/api';
 import TracePanel from '../../renderer/src/components/trace/TracePanel.vue';
-import { createMdlabI18n } from '../../renderer/src/i18n';
 import { useTraceStore } from '../../renderer/src/stores/trace';
 import { until } from './host';
 import { testHosts } from './lifecycle';
+import { mountOnHost } from './mount.dom';
 
 const CHAIN = ['raid5d', 'md_check_recovery', 'md_do_sync', 'sync_request', 'handle_stripe'];
 
@@ -21,9 +18,7 @@ describe('KernelFlow against the real engine', () => {
 
   it('counts every step of a recovery exactly, lights up the running ones, and follows a clicked one', async () => {
     const test = startHost();
-    installClient(test.client);
-    const pinia = createPinia();
-    const wrapper = mount(TracePanel, { global: { plugins: [pinia, createMdlabI18n('en')] } });
+    const { wrapper, pinia } = mountOnHost(test, TracePanel);
     const trace = useTraceStore(pinia);
     let totalSectors = 0;
     let finished = false;

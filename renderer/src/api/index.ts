@@ -7,7 +7,7 @@ import { preloadTransport } from './preload-transport';
 import { labSocketUrl, socketTransport } from './socket-transport';
 
 export type * from '../../../core/api';
-export { RequestError, ErrorCode, NO_DIALOG, NOTES_MAX_CHARS, SCENARIO_IMPORT_MAX_CHARS, ArrayIdSchema } from '../../../core/api';
+export { RequestError, ErrorCode, NEEDS_FORCE, NO_DIALOG, NOTES_MAX_CHARS, SCENARIO_IMPORT_MAX_CHARS, ArrayIdSchema } from '../../../core/api';
 export type { MdlabClient };
 
 validateWithoutEval();

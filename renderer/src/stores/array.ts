@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import {
-  useClient, type ApiError, type ArraySnapshot, type ArraySummary, type ImageUsage, type ManageAction,
+  NEEDS_FORCE, useClient, type ApiError, type ArraySnapshot, type ArraySummary, type ImageUsage, type ManageAction, type SessionPlace,
 } from '../api';
 import { toApiError } from './errors';
+import { useSessionStore } from './session';
 
 export type SyncActionWrite = 'idle' | 'frozen' | 'check' | 'repair' | 'resync' | 'recover';
 
@@ -53,8 +54,11 @@ export const useArrayStore = defineStore('array', () => {
     }
   }
 
-  /** Runs one user action; md's refusals land in lastOutcome, never in a console. */
-  async function act(what: string, run: () => Promise<ArraySnapshot | null>): Promise<boolean> {
+  /**
+   * Runs one user action; md's refusals land in lastOutcome, never in a console. One md refuses to start
+   * and --force would (NEEDS_FORCE) also goes to the session bar, for `refusedPlace` (default: the open session).
+   */
+  async function act(what: string, run: () => Promise<ArraySnapshot | null>, refusedPlace: SessionPlace | null = null): Promise<boolean> {
     busy.value = true;
     try {
       const next = await run();
@@ -62,7 +66,9 @@ export const useArrayStore = defineStore('array', () => {
       lastOutcome.value = { what, error: null };
       return true;
     } catch (thrown) {
-      lastOutcome.value = { what, error: toApiError(thrown) };
+      const error = toApiError(thrown);
+      lastOutcome.value = { what, error };
+      if (error.code === NEEDS_FORCE) useSessionStore().refusedStart(error, refusedPlace);
       return false;
     } finally {
       busy.value = false;
@@ -70,11 +76,15 @@ export const useArrayStore = defineStore('array', () => {
   }
 
   const open = (openId: string) =>
-    act(`mdadm --assemble ${openId}`, async () => {
-      const opened = await client.call('array.open', { id: openId });
-      adopt(opened.id, opened.snapshot);
-      return opened.snapshot;
-    });
+    act(
+      `mdadm --assemble ${openId}`,
+      async () => {
+        const opened = await client.call('array.open', { id: openId });
+        adopt(opened.id, opened.snapshot);
+        return opened.snapshot;
+      },
+      { workspace: openId },
+    );
 
   const close = () =>
     act('mdadm --stop', async () => {

@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { useClient, type ApiError, type FaultsReply, type LabFaultInput, type LabTrigger, type MemberFaults, type PowerTimeline } from '../api';
+import { NEEDS_FORCE, useClient, type ApiError, type FaultsReply, type LabFaultInput, type LabTrigger, type MemberFaults, type PowerTimeline } from '../api';
 import { useArrayStore } from './array';
 import { toApiError } from './errors';
 import { useLogStore } from './log';
+import { useSessionStore } from './session';
 
 /** The fault layer under the open array's members and its timeline, as the engine host reports them. */
 export const useFaultsStore = defineStore('faults', () => {
@@ -23,6 +24,8 @@ export const useFaultsStore = defineStore('faults', () => {
       return true;
     } catch (thrown) {
       error.value = toApiError(thrown);
+      // The cut happened; md would not start what it left, and the host closed the session.
+      if (error.value.code === NEEDS_FORCE) useSessionStore().refusedStart(error.value, null);
       useLogStore().add({ timeMs: Date.now(), level: 'warn', source: 'ui', message: `${what}: ${error.value.message}` });
       return false;
     }

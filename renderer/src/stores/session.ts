@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import {
-  NO_DIALOG, RequestError, SCENARIO_IMPORT_MAX_CHARS, useClient, type ApiError, type CreateChoices, type FolderPurpose, type ImportedRun,
+  NEEDS_FORCE, NO_DIALOG, RequestError, SCENARIO_IMPORT_MAX_CHARS, useClient, type ApiError, type CreateChoices, type FolderPurpose, type ImportedRun,
   type LiveSessionInfo, type ResultOf, type SessionInfo, type SessionPlace,
 } from '../api';
 import { downloadText, fileNameOf } from '../composables/download';
@@ -61,6 +61,8 @@ export const useSessionStore = defineStore('session', () => {
   const notesState = ref<'saved' | 'editing' | 'saving' | 'failed'>('saved');
   let notesTimer: ReturnType<typeof setTimeout> | null = null;
 
+  /** Where md refused to start an array that mdadm --assemble --force would start (NEEDS_FORCE): the bar offers it. */
+  const forceable = ref<SessionPlace | null>(null);
   /** While a scenario is being imported: the step the engine is running, as it announced it. */
   const importing = ref<{ source: string; step: number; steps: number; text: string } | null>(null);
   /** The imported scenario's own verdict, shown until the next session change (a failed one still opens). */
@@ -161,6 +163,7 @@ export const useSessionStore = defineStore('session', () => {
   function adopt(live: LiveSession): void {
     opens.value++;
     imported.value = null;
+    forceable.value = null;
     current.value = live.session;
     useArrayStore().adopt(live.session.id, live.snapshot);
     void loadNotes();
@@ -193,7 +196,30 @@ export const useSessionStore = defineStore('session', () => {
   async function open(place?: SessionPlace): Promise<boolean> {
     const chosen = place ?? (await choosePlace('open', ''));
     if (!chosen) return false;
-    return live('open session', () => client.call('session.open', { place: chosen }));
+    const opened = await live('open session', () => client.call('session.open', { place: chosen }));
+    if (!opened && error.value?.code === NEEDS_FORCE) forceable.value = chosen;
+    return opened;
+  }
+
+  /**
+   * md would not start the array again (a reboot after a crash or power cut, or an open by id) and --force
+   * would: the host closed the session; the bar says why and offers --force for the same place.
+   */
+  function refusedStart(refusal: ApiError, place: SessionPlace | null): void {
+    const where = place ?? current.value?.place ?? null;
+    error.value = refusal;
+    current.value = null;
+    const array = useArrayStore();
+    array.id = null;
+    array.snapshot = null;
+    forceable.value = where;
+  }
+
+  /** mdadm --assemble --force for the place md refused, once the user asked for it. */
+  async function openForced(): Promise<boolean> {
+    const place = forceable.value;
+    if (place === null) return false;
+    return live('open session with mdadm --assemble --force', () => client.call('session.open', { place, force: true }));
   }
 
   async function openFolder(folder: string): Promise<boolean> {
@@ -339,8 +365,8 @@ export const useSessionStore = defineStore('session', () => {
   });
 
   return {
-    current, isOpen, recent, workspaceSessions, inspected, error, busy, exported, choosing, notes, notesState, imported, importing,
-    choosePlace, choose, refreshWorkspace, create, open, openFolder, importScenario, saveAs, close, refreshCurrent,
+    current, isOpen, recent, workspaceSessions, inspected, error, busy, exported, choosing, notes, notesState, imported, importing, forceable,
+    choosePlace, choose, refreshWorkspace, create, open, openFolder, refusedStart, openForced, importScenario, saveAs, close, refreshCurrent,
     loadNotes, editNotes, flushNotes, refreshRecent, inspect, exportReport, scenarioYaml, exportScenario, copyScenario,
   };
 });
