@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ApiErrorSchema } from './errors';
+import { SessionPlaceSchema } from './session';
 import { ArraySnapshotSchema, SyncActionSchema } from './snapshot';
 
 /*
@@ -70,6 +72,16 @@ export const ImportStepEventSchema = z.object({
   text: z.string().max(256),
 });
 
+/**
+ * The engine closed the open session by itself: after a scheduled power cut md would not start the array
+ * again. `error` is md's refusal (NEEDS_FORCE when mdadm --force would start it at `place`).
+ */
+export const SessionClosedEventSchema = z.object({
+  type: z.literal('session-closed'),
+  place: SessionPlaceSchema,
+  error: ApiErrorSchema,
+});
+
 /** Emitted by the relay (Electron main, lab host), not the engine: the host came up or went away. */
 export const HostEventSchema = z.object({
   type: z.literal('host'),
@@ -83,6 +95,7 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   TraceEventSchema,
   LogEventSchema,
   ImportStepEventSchema,
+  SessionClosedEventSchema,
   HostEventSchema,
 ]);
 export type EngineEvent = z.infer<typeof EngineEventSchema>;

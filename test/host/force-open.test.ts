@@ -12,7 +12,7 @@ import { FileBlockDevice } from '../../core/format/blockdev';
 import { MAX_SECTOR, readSuperblock } from '../../core/format/superblock';
 import { parseJournalText } from '../../core/session/journal';
 import { ReplayCursor } from '../../core/session/replay';
-import { call, labWorkspace, refusal, untilSnapshot } from './handler-calls';
+import { call, hostNotices, labWorkspace, refusal, untilSnapshot } from './handler-calls';
 
 const MiB = 1024 * 1024;
 labWorkspace('force');
@@ -73,5 +73,29 @@ describe('a dirty degraded array in the lab', () => {
     expect(again.snapshot.degraded).toBe(0);
     expect(journalSteps(folder).filter((s) => s.includes('force')).length).toBe(1);
     await call('session.close', {});
+  }, 120_000);
+
+  it('closed by a scheduled cut md will not recover from, is announced with NEEDS_FORCE and the place to force', async () => {
+    const choices = { level: 5, raidDevices: 4, spareDevices: 0, layout: 2, chunkKib: 64, memberBytes: 32 * MiB, bitmap: 'none', assumeClean: false, metadata: '1.2', name: 'sc' };
+    const made = await call('session.new', { place: { workspace: 'sc' }, name: 'sc', choices, seed: 9 });
+    await call('array.speedLimits', { minKibPerSec: 1000, maxKibPerSec: 2000 });
+    // The cut fires inside the pattern write (dirty), during the slow rebuild (degraded).
+    await call('array.powerCut', { survival: 0, when: { kind: 'nth-write', n: 2 }, member: 0 });
+    expect((await refusal('array.pattern', { op: 'write', lengthBytes: 16 * MiB })).message).toMatch(/power/i);
+    const until = Date.now() + 30_000;
+    while (hostNotices.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(hostNotices).toEqual([{ type: 'session-closed', place: { workspace: 'sc' }, error: { code: NEEDS_FORCE, message: expect.stringContaining('consider --force') } }]);
+    expect((await call('session.current', {})).session).toBeNull();
+
+    await call('session.open', { place: { workspace: 'sc' }, force: true });
+    expect(journalSteps(made.session.folder).at(-1)).toBe('{"assemble":{"force":true}}');
+    const closed = await call('session.close', {});
+    const cursor = ReplayCursor.open(made.session.folder);
+    try {
+      expect(cursor.seek(cursor.length).failure).toBeNull();
+      expect(cursor.arraySha256()).toBe(closed.arraySha256);
+    } finally {
+      cursor.dispose();
+    }
   }, 120_000);
 });

@@ -10,10 +10,13 @@ import { labState } from '../../core/host/lab/lab';
 
 /** The log lines the host emitted (md's kernel messages, the lab's own), oldest first. */
 export const hostLog: string[] = [];
+/** Events no request answers (a session the engine closed by itself), oldest first. */
+export const hostNotices: EngineEvent[] = [];
 
 export const hostContext = {
   emit: (event: EngineEvent) => {
     if (event.type === 'log') hostLog.push(event.message);
+    if (event.type === 'session-closed') hostNotices.push(event);
   },
   host: { kind: 'worker' as const, pid: process.pid, threadId: 0, nodeVersion: process.version, startedAtMs: 0 },
 };

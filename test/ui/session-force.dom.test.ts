@@ -23,7 +23,7 @@ const CHOICES: CreateChoices = {
 describe('a power cut md will not recover from without --force', () => {
   const startHost = testHosts();
 
-  it('is explained in the session bar, and --force starts the array again', async () => {
+  it.each(['now', 'scheduled'] as const)('cut %s: is explained in the session bar, and --force starts the array again', async (when) => {
     const test = startHost();
     const Shell = defineComponent(() => () => h('div', [h(SessionBar), h(PowerCutCard, { images: ['disk0.img', 'disk1.img', 'disk2.img', 'disk3.img'] })]));
     const { wrapper, pinia } = mountOnHost(test, Shell, { attach: true });
@@ -31,10 +31,15 @@ describe('a power cut md will not recover from without --force', () => {
     expect(await session.create('cut', CHOICES)).toBe(true);
     // The spare trick's rebuild runs slowly while the pattern is written: the array is dirty and degraded.
     await test.client.call('array.speedLimits', { minKibPerSec: 1000, maxKibPerSec: 2000 });
-    await test.client.call('array.pattern', { op: 'write', lengthBytes: 2 * 1024 * 1024 });
-
-    expect(wrapper.get('[data-testid="power-cut-submit"]').text()).toBe('Cut the power now');
-    await wrapper.get('[data-testid="power-cut"]').trigger('submit');
+    if (when === 'now') {
+      await test.client.call('array.pattern', { op: 'write', lengthBytes: 2 * 1024 * 1024 });
+      expect(wrapper.get('[data-testid="power-cut-submit"]').text()).toBe('Cut the power now');
+      await wrapper.get('[data-testid="power-cut"]').trigger('submit');
+    } else {
+      // No request waits for a scheduled cut's reboot: the bar learns of it from the engine's event.
+      await test.client.call('array.powerCut', { survival: 0, when: { kind: 'nth-write', n: 2 }, member: 0 });
+      await expect(test.client.call('array.pattern', { op: 'write', lengthBytes: 16 * 1024 * 1024 })).rejects.toThrow(/power/i);
+    }
     await until(() => wrapper.find('[data-testid="session-force-offer"]').exists(), 'the offer of --force');
     expect(wrapper.get('[data-testid="session-bar-error"]').text()).toBe('md0 assembled from 3 drives - not enough to start the array while not clean - consider --force.');
     expect(wrapper.get('[data-testid="session-force-offer"]').text()).toContain('mdadm --assemble --force marks it clean');

@@ -18,6 +18,7 @@ import { refuseSaveAsTarget, refuseUsedFolder, Session } from '../../session/ses
 import type { EngineArrayOptions, PowerCuttable } from './engine-array';
 import { PowerCutRefusal, powerCutStepOf } from './fault-step';
 import { GuidedLab, type GuidedLabState, LAB_PATTERN_TAG, labCreateOptions } from './guided';
+import { toApiError } from '../errors';
 import { anchorSteps, CRASH_STEP, livePosition, patternStep, STOP_STEP } from './journal-steps';
 import { readArrayGeometry, type ArrayGeometry } from './open-array';
 import type { LabArray } from './session';
@@ -319,6 +320,8 @@ export class Lab {
       await this.reboot(live, openEngineArray, `${live.id}: power cut; restarting and assembling from the images`);
     } catch (err) {
       this.emit({ type: 'log', level: 'error', timeMs: Date.now(), message: `${live.id}: md would not assemble after the power cut: ${err instanceof Error ? err.message : String(err)}` });
+      // No request is waiting for this answer: the UI hears it as an event.
+      this.emit({ type: 'session-closed', place: live.place, error: toApiError(err) });
     }
   }
 

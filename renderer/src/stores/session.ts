@@ -362,6 +362,7 @@ export const useSessionStore = defineStore('session', () => {
   client.onEvent((event) => {
     if (event.type === 'host' && event.state === 'exited') current.value = null;
     if (event.type === 'import' && importing.value?.source === event.source) importing.value = { source: event.source, step: event.step, steps: event.steps, text: event.text };
+    if (event.type === 'session-closed') refusedStart(event.error, event.place);
   });
 
   return {
