@@ -77,4 +77,49 @@ describe('a fault on the timeline, in Chromium through the browser lab host', ()
     expect(await page.getByTestId('log-lines').textContent()).toContain('read error corrected');
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it('a power cut during a rebuild and a write: md will not start the dirty degraded array, and --force does', async () => {
+    const { page, errors } = await browser().openPage(lab().url);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByTestId('nav-create').click();
+    await page.getByTestId('layout-picture').waitFor();
+    await page.getByLabel('Members').fill('4');
+    await page.getByLabel('Spares').fill('0');
+    // Big enough (sparse, so it costs nothing) that the rebuild is still running when it is slowed down.
+    await page.getByTestId('wz-size').fill('2');
+    await page.getByTestId('wz-size-unit').selectOption('GiB');
+    await page.getByTestId('wz-id').fill('force-e2e');
+    await page.getByTestId('wz-id').press('Enter');
+    await page.getByTestId('member-disks').waitFor({ timeout: 30_000 });
+
+    // The spare trick's rebuild, held slow, so the array stays degraded while it is written.
+    await page.getByTestId('nav-monitor').click();
+    await page.getByTestId('limit-max').fill('2000');
+    await page.getByTestId('limit-max').press('Enter');
+    await page.getByTestId('nav-array').click();
+    expect(await page.getByTestId('detail-sync-action').textContent()).toBe('recover');
+    await page.getByTestId('nav-failure').click();
+    await page.getByTestId('power-when-nth-write').check();
+    await page.getByTestId('power-when-nth').fill('2');
+    await page.getByTestId('power-member').selectOption('disk0.img');
+    await page.getByTestId('power-survival').fill('0');
+    await page.getByTestId('power-cut-submit').click();
+    await page.getByTestId('power-cancel-1').waitFor();
+
+    await page.getByTestId('nav-data').click();
+    await page.getByTestId('pattern-extent').selectOption({ label: 'the first 16 MiB' });
+    await page.getByTestId('pattern-write').click();
+    await page.getByTestId('session-force-offer').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('session-bar-error').textContent()).toBe('md0 assembled from 3 drives - not enough to start the array while not clean - consider --force.');
+    const file = await saveScreenshot(page, 'lab-10-force');
+    expect(statSync(file).size).toBeGreaterThan(10_000);
+
+    await page.getByTestId('session-force').click();
+    await page.getByTestId('session-name').waitFor({ timeout: 30_000 });
+    await page.getByTestId('nav-array').click();
+    await expect.poll(() => page.getByTestId('detail-sync-action').textContent(), { timeout: 30_000 }).toBe('recover');
+    await page.getByTestId('nav-log').click();
+    await expect.poll(() => page.getByTestId('log-lines').textContent()).toContain("Marking array md0 as 'clean'");
+    expect(errors).toEqual([]);
+  }, 300_000);
 });

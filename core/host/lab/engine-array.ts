@@ -158,7 +158,9 @@ class EngineLabArray implements LabArray, PowerCuttable {
     private readonly members: FaultedMembers,
     private readonly onPowerCut: PowerCutListener | null,
   ) {
-    // The engine's own log lines (md: ..., raid5: ...) are collected here and handed out by the session.
+    // The engine's own log lines (md: ..., raid5: ...) are collected here and handed out by the session,
+    // starting with what the assembly said before anyone listened (mdadm's start or --force messages).
+    for (const message of md.mddev.logs) this.logs.push({ seq: ++this.logSeq, timeMs: Date.now(), message });
     this.unsubscribe = md.subscribe((event) => {
       if (event.type === 'progress') {
         this.lastProgress = { action: event.action, doneSectors: event.doneSectors, totalSectors: event.totalSectors, speedKibPerSec: event.speedKibPerSec };
