@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { labInBrowser, saveScreenshot } from './harness';
+import { fillWizard, labInBrowser, saveScreenshot } from './harness';
 
 // Page-side expressions are strings: this file is type-checked for Node, without the DOM library.
 describe('a fault on the timeline, in Chromium through the browser lab host', () => {
@@ -13,11 +13,7 @@ describe('a fault on the timeline, in Chromium through the browser lab host', ()
     // A 4-member RAID5 with a spare; the spare trick's first recovery runs to the end.
     await page.getByTestId('nav-create').click();
     await page.getByTestId('layout-picture').waitFor();
-    await page.getByLabel('Members').fill('4');
-    await page.getByLabel('Spares').fill('1');
-    await page.getByTestId('wz-size').fill('64');
-    await page.getByTestId('wz-size-unit').selectOption('MiB');
-    await page.getByTestId('wz-id').fill('faults-e2e');
+    await fillWizard(page, { members: 4, spares: 1, size: 64, unit: 'MiB', id: 'faults-e2e' });
     await page.getByTestId('wz-id').press('Enter');
     await page.getByTestId('member-disks').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.getByTestId('detail-sync-action').textContent(), { timeout: 60_000 }).toBe('idle');
@@ -83,12 +79,8 @@ describe('a fault on the timeline, in Chromium through the browser lab host', ()
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByTestId('nav-create').click();
     await page.getByTestId('layout-picture').waitFor();
-    await page.getByLabel('Members').fill('4');
-    await page.getByLabel('Spares').fill('0');
     // Big enough (sparse, so it costs nothing) that the rebuild is still running when it is slowed down.
-    await page.getByTestId('wz-size').fill('2');
-    await page.getByTestId('wz-size-unit').selectOption('GiB');
-    await page.getByTestId('wz-id').fill('force-e2e');
+    await fillWizard(page, { members: 4, spares: 0, size: 2, unit: 'GiB', id: 'force-e2e' });
     await page.getByTestId('wz-id').press('Enter');
     await page.getByTestId('member-disks').waitFor({ timeout: 30_000 });
 

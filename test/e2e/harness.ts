@@ -74,6 +74,15 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** Save a screenshot under test/artifacts/ (git-ignored) and return its path. */
+/** Fills the creation wizard's main choices as a user types them (the caller presses Enter or looks first). */
+export async function fillWizard(page: Page, choices: { members: number; spares: number; size: number; unit: 'MiB' | 'GiB'; id: string }): Promise<void> {
+  await page.getByLabel('Members').fill(String(choices.members));
+  await page.getByLabel('Spares').fill(String(choices.spares));
+  await page.getByTestId('wz-size').fill(String(choices.size));
+  await page.getByTestId('wz-size-unit').selectOption(choices.unit);
+  await page.getByTestId('wz-id').fill(choices.id);
+}
+
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);

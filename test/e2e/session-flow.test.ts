@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { labInBrowser, saveScreenshot } from './harness';
+import { fillWizard, labInBrowser, saveScreenshot } from './harness';
 
 /** Every member's picture, image by image, as the array view draws it. */
 async function memberStates(page: Page): Promise<Record<string, string | null>> {
@@ -38,12 +38,8 @@ describe('an experiment kept as a session, in Chromium through the browser lab h
     // 2. New: the wizard creates the array into a session (in the browser lab: a folder of the workspace).
     await page.getByTestId('welcome-new').click();
     await page.getByTestId('wz-plan').waitFor();
-    await page.getByLabel('Members').fill('4');
-    await page.getByLabel('Spares').fill('0');
-    await page.getByTestId('wz-size').fill('32');
-    await page.getByTestId('wz-size-unit').selectOption('MiB');
+    await fillWizard(page, { members: 4, spares: 0, size: 32, unit: 'MiB', id: 'exp-1' });
     await page.getByTestId('wz-clean').check();
-    await page.getByTestId('wz-id').fill('exp-1');
     await expect.poll(() => page.getByTestId('wz-initial-sync').textContent()).toContain('assumed');
     await page.getByTestId('wz-id').press('Enter');
     await page.getByTestId('member-disks').waitFor({ timeout: 30_000 });
