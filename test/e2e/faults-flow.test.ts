@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fillWizard, labInBrowser, saveScreenshot } from './harness';
+import { fillWizard, labInBrowser, openWizard, saveScreenshot } from './harness';
 
 // Page-side expressions are strings: this file is type-checked for Node, without the DOM library.
 describe('a fault on the timeline, in Chromium through the browser lab host', () => {
@@ -11,8 +11,7 @@ describe('a fault on the timeline, in Chromium through the browser lab host', ()
     await page.setViewportSize({ width: 1280, height: 1000 });
 
     // A 4-member RAID5 with a spare; the spare trick's first recovery runs to the end.
-    await page.getByTestId('nav-create').click();
-    await page.getByTestId('layout-picture').waitFor();
+    await openWizard(page);
     await fillWizard(page, { members: 4, spares: 1, size: 64, unit: 'MiB', id: 'faults-e2e' });
     await page.getByTestId('wz-id').press('Enter');
     await page.getByTestId('member-disks').waitFor({ timeout: 30_000 });
@@ -77,8 +76,7 @@ describe('a fault on the timeline, in Chromium through the browser lab host', ()
   it('a power cut during a rebuild and a write: md will not start the dirty degraded array, and --force does', async () => {
     const { page, errors } = await browser().openPage(lab().url);
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.getByTestId('nav-create').click();
-    await page.getByTestId('layout-picture').waitFor();
+    await openWizard(page);
     // Big enough (sparse, so it costs nothing) that the rebuild is still running when it is slowed down.
     await fillWizard(page, { members: 4, spares: 0, size: 2, unit: 'GiB', id: 'force-e2e' });
     await page.getByTestId('wz-id').press('Enter');

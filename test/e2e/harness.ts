@@ -74,6 +74,12 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** Save a screenshot under test/artifacts/ (git-ignored) and return its path. */
+/** The Create panel from the navigation, once its layout picture is drawn. */
+export async function openWizard(page: Page): Promise<void> {
+  await page.getByTestId('nav-create').click();
+  await page.getByTestId('layout-picture').waitFor();
+}
+
 /** Fills the creation wizard's main choices as a user types them (the caller presses Enter or looks first). */
 export async function fillWizard(page: Page, choices: { members: number; spares: number; size: number; unit: 'MiB' | 'GiB'; id: string }): Promise<void> {
   await page.getByLabel('Members').fill(String(choices.members));

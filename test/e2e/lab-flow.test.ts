@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS_DIR, fillWizard, labInBrowser, saveScreenshot } from './harness';
+import { ARTIFACTS_DIR, fillWizard, labInBrowser, openWizard, saveScreenshot } from './harness';
 
 /** Renders of the monitor panel per second over a window, from the counter it keeps in the DOM. */
 async function measureRenders(page: Page, windowMs: number): Promise<number> {
@@ -22,8 +22,7 @@ describe('the lab as a new user meets it, in Chromium through the browser lab ho
     await page.setViewportSize({ width: 1280, height: 860 });
 
     // 1. The wizard, keyboard first: the fields are plain labelled controls.
-    await page.getByTestId('nav-create').click();
-    await page.getByTestId('layout-picture').waitFor();
+    await openWizard(page);
     // Big enough that a full-speed rebuild lasts seconds, so the monitor can be watched and measured.
     await fillWizard(page, { members: 4, spares: 1, size: 1, unit: 'GiB', id: 'lab-e2e' });
     await expect.poll(() => page.getByTestId('wz-nominal').textContent()).toBe('5.00 GiB');

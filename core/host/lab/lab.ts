@@ -259,23 +259,23 @@ export class Lab {
   }
 
   /** The engine killed (writes md had issued all land), then a reboot that assembles from the images. */
-  async crashAndRestart(): Promise<{ id: string; snapshot: ArraySnapshot }> {
-    const { live } = this.current();
-    const { openEngineArray } = await loadEngine();
-    this.flushPattern();
-    this.record(this.withAnchor(CRASH_STEP));
-    live.run.crash();
-    return this.reboot(live, openEngineArray, `${live.id}: crash; restarting and assembling from the images`);
+  crashAndRestart(): Promise<{ id: string; snapshot: ArraySnapshot }> {
+    return this.restart(CRASH_STEP, (run) => run.crash(), 'crash; restarting and assembling from the images');
   }
 
   /** md's STOP_ARRAY, then mdadm --assemble from the images: a clean restart (the superblocks keep the checkpoint). */
-  async stopAndAssemble(): Promise<{ id: string; snapshot: ArraySnapshot }> {
+  stopAndAssemble(): Promise<{ id: string; snapshot: ArraySnapshot }> {
+    return this.restart(STOP_STEP, (run) => run.close(), 'stopped; assembling again from the images');
+  }
+
+  /** Journals `step` (anchored), ends the running array with `end`, then reboots from the images. */
+  private async restart(step: Step, end: (run: LabSession) => void, what: string): Promise<{ id: string; snapshot: ArraySnapshot }> {
     const { live } = this.current();
     const { openEngineArray } = await loadEngine();
     this.flushPattern();
-    this.record(this.withAnchor(STOP_STEP));
-    live.run.close();
-    return this.reboot(live, openEngineArray, `${live.id}: stopped; assembling again from the images`);
+    this.record(this.withAnchor(step));
+    end(live.run);
+    return this.reboot(live, openEngineArray, `${live.id}: ${what}`);
   }
 
   /**
