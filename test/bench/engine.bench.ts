@@ -3,7 +3,8 @@
  *  - check and resync of a 4-member array full of data vs reading every member file once (target ≥ 0.8x);
  *  - full-stripe sequential writes vs writing the member files directly (target ≥ 0.6x);
  *  - 16 x 4 TiB sparse members: a few seconds of resync, RSS (target < 300 MB) and images still sparse;
- *  - progress events per second during a sync (≥ 10) and the longest slice the engine host would run (≤ 16 ms).
+ *  - progress events per second during a sync (≥ 10) and the longest slice the engine host would run (≤ 16 ms);
+ *  - the one-thread ceiling of the first two: the reference plus only the parity work md cannot skip.
  * Rounds alternate reference and mdlab so drift on the shared machine hits both alike. Nothing asserts.
  */
 import * as fs from 'node:fs';
@@ -11,6 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MdArray } from '../../core/engine/array';
 import { PASS_IO_BYTES } from '../../core/engine/raid5/raid5d';
+import { StripeSlab } from '../../core/engine/raid5/slab';
+import { STRIPE_BYTES } from '../../core/engine/raid5/stripe-bytes';
 import { createArray } from '../../core/md/create';
 
 const MiB = 1024 * 1024;
@@ -88,6 +91,9 @@ async function throughput(root: string): Promise<void> {
   const data = Buffer.alloc(3 * 64 * 1024 * 16, 0);
   for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
   const arrayBytes = array.sizeBytes;
+  const parity = parityAlone(paths.length);
+  const xorCheck: number[] = [];
+  const drainReconstruct: number[] = [];
   const writeMdlab: number[] = [];
   const writeRef: number[] = [];
   const readRef: number[] = [];
@@ -104,6 +110,8 @@ async function throughput(root: string): Promise<void> {
       a.stop();
     }
     seconds(() => readFilesOnce(paths), readRef);
+    seconds(() => parity.check(MEMBER_BYTES), xorCheck);
+    seconds(() => parity.drainReconstruct(MEMBER_BYTES - 2 * MiB), drainReconstruct);
     syncSeconds(paths, check, (a) => a.setSyncAction('check'));
     seconds(() => readFilesOnce(paths), readRef);
     syncSeconds(paths, resync, (a) => {
@@ -128,6 +136,37 @@ async function throughput(root: string): Promise<void> {
   console.log(`write member files directly:   ${(refRate / MiB).toFixed(0)} MiB/s of members`);
   const cpuRatio = mdWriteBytes / cpuMedian(writeMdlab) / (refWriteBytes / cpuMedian(writeRef));
   console.log(`full-stripe writes via md:     ${(mdRate / MiB).toFixed(0)} MiB/s of members  ratio ${(mdRate / refRate).toFixed(2)}x (target >= 0.6x) (CPU time ratio ${cpuRatio.toFixed(2)}x)`);
+  // md's member I/O is synchronous on one thread, so even with no bookkeeping at all a check costs the
+  // read plus the parity XOR, and a write the write plus ops_run_biodrain's copy plus the XOR.
+  const w = median(writeRef);
+  console.log(
+    `one-thread ceiling, md with no bookkeeping at all: check/resync ${(r / (r + median(xorCheck))).toFixed(2)}x (parity check alone ${mbps(memberData, median(xorCheck))} MiB/s), ` +
+      `full-stripe writes ${(w / (w + median(drainReconstruct))).toFixed(2)}x (bio copy + parity alone ${mbps(refWriteBytes, median(drainReconstruct))} MiB/s)`,
+  );
+}
+
+/**
+ * The parity work of a sync or a full-stripe write without md around it: the engine's own slab and
+ * SIMD kernels over a cache's worth of stripes, as often as the array has rows.
+ */
+function parityAlone(disks: number): { check: (memberBytes: number) => void; drainReconstruct: (memberBytes: number) => void } {
+  const slab = new StripeSlab(disks);
+  const stripesPerPass = Math.floor(PASS_IO_BYTES / (disks * STRIPE_BYTES));
+  const source = Buffer.alloc(stripesPerPass * STRIPE_BYTES, 0x5a);
+  const rows = (memberBytes: number, each: (slot: number) => void): void => {
+    for (let row = 0; row < memberBytes / STRIPE_BYTES; row++) each(row % stripesPerPass);
+  };
+  return {
+    check: (memberBytes) =>
+      rows(memberBytes, (slot) => {
+        if (!slab.arena.regionsXorToZero(slab.pageOffset(slot, 0), slab.memberStrideBytes, disks, STRIPE_BYTES)) throw new Error('zeroed pages are consistent');
+      }),
+    drainReconstruct: (memberBytes) =>
+      rows(memberBytes, (slot) => {
+        if (slot === 0) for (let i = 1; i < disks; i++) slab.view(slab.pageOffset(0, i), source.length).set(source);
+        slab.arena.xorRegions(slab.pageOffset(slot, 0), slab.pageOffset(slot, 0), slab.memberStrideBytes, disks, 0, STRIPE_BYTES);
+      }),
+  };
 }
 
 async function hugeSparse(root: string): Promise<void> {
