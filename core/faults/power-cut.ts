@@ -106,7 +106,8 @@ export class PowerCutDomain {
     const dev = this.options.members[member];
     let before: Uint8Array | null = null;
     if (!this.hasCut && dev.imageReachable && offsetBytes + lengthBytes <= dev.sizeBytes) {
-      const bytes = new Uint8Array(lengthBytes);
+      // Not zero-filled first: the read below fills every byte or throws, and this runs for every member write.
+      const bytes = Buffer.allocUnsafe(lengthBytes);
       dev.withImage((image) => image.read(bytes, offsetBytes));
       before = bytes;
     }

@@ -405,7 +405,7 @@ export class Lab {
   private anchor(): Step[] {
     const live = this.current().live;
     const array = live.run.array;
-    const exact = array.syncPosition?.() ?? null;
+    const exact = array.syncPosition();
     return anchorSteps(livePosition(array.snapshot(), array.progress(), exact, performance.now() - live.lastWallMs));
   }
 

@@ -28,7 +28,7 @@ export interface LabArray {
    */
   progress(): { action: ArraySnapshot['syncAction']; doneSectors: number; totalSectors: number; speedKibPerSec: number } | null;
   /** How far the running sync has issued requests right now (md's curr_resync), or null: what a journal anchor records. */
-  syncPosition?(): number | null;
+  syncPosition(): number | null;
   /** Trace steps newer than afterSeq, oldest first, at most limit. */
   traceSince(afterSeq: number, limit: number): TraceEntry[];
   /** How often each trace step has run since the array started, kept in the trace or not. */
@@ -83,7 +83,8 @@ export class LabSession {
   /** After a user action: show its effect now, and make sure the loop picks up the work it queued. */
   poke(): ArraySnapshot {
     assert(!this.closed, 'poke on a closed session');
-    const snapshot = this.publish(Date.now(), true);
+    const snapshot = this.array.snapshot();
+    this.publish(snapshot, Date.now(), true);
     this.schedule(0);
     return snapshot;
   }
@@ -124,7 +125,10 @@ export class LabSession {
     let syncing = false;
     try {
       outcome = this.array.run(SLICE_MS);
-      syncing = this.publish(Date.now(), false).syncCompleted !== null;
+      // The same test as the snapshot's sync_completed, without building a snapshot every slice.
+      syncing = this.array.syncPosition() !== null;
+      const nowMs = Date.now();
+      if (nowMs - this.lastStateMs >= STATE_EVERY_MS || nowMs - this.lastTraceMs >= TRACE_EVERY_MS) this.publish(this.array.snapshot(), nowMs, false);
     } catch (err) {
       // A throw here would kill the engine host; the array stops running and the UI is told why.
       this.stalled = err instanceof Error ? err.message : String(err);
@@ -139,8 +143,7 @@ export class LabSession {
     this.schedule(waitMs);
   }
 
-  private publish(nowMs: number, force: boolean): ArraySnapshot {
-    const snapshot = this.array.snapshot();
+  private publish(snapshot: ArraySnapshot, nowMs: number, force: boolean): void {
     if (force || nowMs - this.lastStateMs >= STATE_EVERY_MS) {
       this.lastStateMs = nowMs;
       this.emit({ type: 'state', snapshot });
@@ -152,7 +155,6 @@ export class LabSession {
       this.flushTrace();
       this.flushLog();
     }
-    return snapshot;
   }
 
   private flushTrace(): void {
