@@ -24,6 +24,8 @@ import { readArrayGeometry, type ArrayGeometry } from './open-array';
 import type { LabArray } from './session';
 import { LabSession } from './session';
 import { imageUsage, Workspace } from './workspace';
+import { ScenarioError } from '../../scenario/schema';
+import { importScenario } from '../../session/scenario-io';
 
 export { LAB_PATTERN_TAG } from './guided';
 /** Pattern I/O per step; between steps the host answers requests and the run loop publishes. */
@@ -168,7 +170,6 @@ export class Lab {
   async importSession(place: SessionPlace, yaml: string, source = 'scenario'): Promise<{ session: LiveSessionInfo; snapshot: ArraySnapshot; run: ImportedRun }> {
     const folder = this.folderOf(place);
     refuseUsedFolder(folder);
-    const { importScenario, ScenarioError } = await loadImport();
     let imported: Awaited<ReturnType<typeof importScenario>>;
     try {
       // The run holds this thread until it ends; its steps still reach the UI as they start (posted at once).
@@ -490,12 +491,6 @@ function loadEngine(): Promise<typeof import('./engine-array')> {
 }
 
 type OpenEngine = (typeof import('./engine-array'))['openEngineArray'];
-
-/** The scenario runner comes with the engine: loaded on the first import. */
-async function loadImport() {
-  const [io, schema] = await Promise.all([import('../../session/scenario-io'), import('../../scenario/schema')]);
-  return { importScenario: io.importScenario, ScenarioError: schema.ScenarioError };
-}
 
 let lab: Lab | null = null;
 
