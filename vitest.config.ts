@@ -6,6 +6,7 @@ export default defineConfig({
   plugins: [vue()],
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/temp-root.ts'],
     setupFiles: ['test/setup/private-recent.ts'],
     // Engine tests do real file I/O on sparse images; on 2 cores two workers is the sweet spot.
     maxWorkers: 2,
