@@ -285,16 +285,6 @@ export class MdArray {
     this.transfer('write', first, buffer);
   }
 
-  async read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
-    await this.yieldOnce();
-    return this.readSync(offsetBytes, lengthBytes);
-  }
-
-  async write(offsetBytes: number, data: Uint8Array): Promise<void> {
-    await this.yieldOnce();
-    this.writeSync(offsetBytes, data);
-  }
-
   get sizeBytes(): number {
     return (this.mddev.pers?.arraySectors ?? 0) * 512;
   }
@@ -375,40 +365,38 @@ export class MdArray {
    * clock they are slept. Throws when nothing could ever make `done()` true.
    */
   runUntilSync(done: () => boolean, timeoutMs = Number.POSITIVE_INFINITY): void {
+    for (const wakeMs of this.slicesUntil(done, timeoutMs)) if (wakeMs !== null) this.waitUntil(wakeMs);
+  }
+
+  /** Async: same as runUntilSync but yields to the event loop between slices and while waiting. */
+  async runUntil(done: () => boolean, timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
+    for (const wakeMs of this.slicesUntil(done, timeoutMs)) {
+      if (wakeMs === null) await this.yieldOnce();
+      else if (this.clock.virtual) this.clock.advanceTo(wakeMs);
+      else await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(wakeMs - this.clock.nowMs(), 50))));
+    }
+  }
+
+  /**
+   * The one loop behind runUntilSync and runUntil: runs slices until `done()`, yielding null when md is
+   * still busy and the time of md's next timer when it is idle, for the caller to wait its own way.
+   */
+  private *slicesUntil(done: () => boolean, timeoutMs: number): Generator<number | null, void, void> {
     const startMs = this.clock.nowMs();
     let busySlices = 0;
     while (!done()) {
       const { busy, nextWakeMs } = this.runSlice(SLICE_MS);
-      if (done()) break;
+      if (done()) return;
       if (this.clock.nowMs() - startMs > timeoutMs) throw new MdRefusal(`${this.mddev.name}: timed out after ${timeoutMs} ms`);
       if (busy) {
         // Under a virtual clock time stands still while md is busy; endless busy slices are a bug.
         assert(!this.clock.virtual || ++busySlices < MAX_BUSY_SLICES, 'md stays busy without progress under a virtual clock');
+        yield null;
         continue;
       }
       busySlices = 0;
-      if (nextWakeMs === null) {
-        if (done()) break;
-        throw new MdRefusal(`${this.mddev.name}: waiting for something md will never do`);
-      }
-      this.waitUntil(nextWakeMs);
-    }
-  }
-
-  /** Async: same as runUntilSync but yields to the event loop between slices. */
-  async runUntil(done: () => boolean, timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
-    const startMs = this.clock.nowMs();
-    while (!done()) {
-      const { busy, nextWakeMs } = this.runSlice(SLICE_MS);
-      if (done()) break;
-      if (this.clock.nowMs() - startMs > timeoutMs) throw new MdRefusal(`${this.mddev.name}: timed out after ${timeoutMs} ms`);
-      if (!busy && nextWakeMs === null) throw new MdRefusal(`${this.mddev.name}: waiting for something md will never do`);
-      if (!busy && nextWakeMs !== null) {
-        if (this.clock.virtual) this.clock.advanceTo(nextWakeMs);
-        else await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(nextWakeMs - this.clock.nowMs(), 50))));
-      } else {
-        await this.yieldOnce();
-      }
+      if (nextWakeMs === null) throw new MdRefusal(`${this.mddev.name}: waiting for something md will never do`);
+      yield nextWakeMs;
     }
   }
 
