@@ -73,7 +73,6 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-/** Save a screenshot under test/artifacts/ (git-ignored) and return its path. */
 /** The Create panel from the navigation, once its layout picture is drawn. */
 export async function openWizard(page: Page): Promise<void> {
   await page.getByTestId('nav-create').click();
@@ -89,6 +88,13 @@ export async function fillWizard(page: Page, choices: { members: number; spares:
   await page.getByTestId('wz-id').fill(choices.id);
 }
 
+/** Creates what the wizard holds, as a user pressing Enter in its last field, and waits for the array view. */
+export async function submitWizard(page: Page): Promise<void> {
+  await page.getByTestId('wz-id').press('Enter');
+  await page.getByTestId('member-disks').waitFor({ timeout: 30_000 });
+}
+
+/** Save a screenshot under test/artifacts/ (git-ignored) and return its path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);

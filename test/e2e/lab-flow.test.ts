@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS_DIR, fillWizard, labInBrowser, openWizard, saveScreenshot } from './harness';
+import { ARTIFACTS_DIR, fillWizard, labInBrowser, openWizard, saveScreenshot, submitWizard } from './harness';
 
 /** Renders of the monitor panel per second over a window, from the counter it keeps in the DOM. */
 async function measureRenders(page: Page, windowMs: number): Promise<number> {
@@ -27,10 +27,9 @@ describe('the lab as a new user meets it, in Chromium through the browser lab ho
     await fillWizard(page, { members: 4, spares: 1, size: 1, unit: 'GiB', id: 'lab-e2e' });
     await expect.poll(() => page.getByTestId('wz-nominal').textContent()).toBe('5.00 GiB');
     await saveScreenshot(page, 'lab-1-wizard');
-    await page.getByTestId('wz-id').press('Enter');
 
     // 2. The array view: five disks, the spare trick's recovery onto the last slot runs by itself.
-    await page.getByTestId('member-disks').waitFor({ timeout: 30_000 });
+    await submitWizard(page);
     expect(await page.locator('[data-testid="member-disks"] li').count()).toBe(5);
     await expect.poll(() => page.getByTestId('detail-sync-action').textContent(), { timeout: 60_000 }).toBe('idle');
     expect(await page.getByTestId('disk-disk4.img').getAttribute('data-status')).toBe('spare');

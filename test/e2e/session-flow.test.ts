@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { fillWizard, labInBrowser, saveScreenshot } from './harness';
+import { fillWizard, labInBrowser, saveScreenshot, submitWizard } from './harness';
 
 /** Every member's picture, image by image, as the array view draws it. */
 async function memberStates(page: Page): Promise<Record<string, string | null>> {
@@ -41,8 +41,7 @@ describe('an experiment kept as a session, in Chromium through the browser lab h
     await fillWizard(page, { members: 4, spares: 0, size: 32, unit: 'MiB', id: 'exp-1' });
     await page.getByTestId('wz-clean').check();
     await expect.poll(() => page.getByTestId('wz-initial-sync').textContent()).toContain('assumed');
-    await page.getByTestId('wz-id').press('Enter');
-    await page.getByTestId('member-disks').waitFor({ timeout: 30_000 });
+    await submitWizard(page);
     expect(await page.getByTestId('session-name').textContent()).toBe('exp-1');
     expect(statSync(path.join(workspace(), 'exp-1', 'manifest.json')).isFile()).toBe(true);
 
