@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fillWizard, labInBrowser, openWizard, saveScreenshot, submitWizard } from './harness';
+import { createInWizard, labInBrowser, saveScreenshot } from './harness';
 
 // Page-side expressions are strings: this file is type-checked for Node, without the DOM library.
 describe('a fault on the timeline, in Chromium through the browser lab host', () => {
@@ -11,9 +11,7 @@ describe('a fault on the timeline, in Chromium through the browser lab host', ()
     await page.setViewportSize({ width: 1280, height: 1000 });
 
     // A 4-member RAID5 with a spare; the spare trick's first recovery runs to the end.
-    await openWizard(page);
-    await fillWizard(page, { members: 4, spares: 1, size: 64, unit: 'MiB', id: 'faults-e2e' });
-    await submitWizard(page);
+    await createInWizard(page, { members: 4, spares: 1, size: 64, unit: 'MiB', id: 'faults-e2e' });
     await expect.poll(() => page.getByTestId('detail-sync-action').textContent(), { timeout: 60_000 }).toBe('idle');
     // The stripe map says where array sector 0 lives: disk0, at the data offset mdadm chose.
     await page.getByTestId('map-sector').fill('0');
@@ -75,10 +73,8 @@ describe('a fault on the timeline, in Chromium through the browser lab host', ()
   it('a power cut during a rebuild and a write: md will not start the dirty degraded array, and --force does', async () => {
     const { page, errors } = await browser().openPage(lab().url);
     await page.setViewportSize({ width: 1280, height: 900 });
-    await openWizard(page);
     // Big enough (sparse, so it costs nothing) that the rebuild is still running when it is slowed down.
-    await fillWizard(page, { members: 4, spares: 0, size: 2, unit: 'GiB', id: 'force-e2e' });
-    await submitWizard(page);
+    await createInWizard(page, { members: 4, spares: 0, size: 2, unit: 'GiB', id: 'force-e2e' });
 
     // The spare trick's rebuild, held slow, so the array stays degraded while it is written.
     await page.getByTestId('nav-monitor').click();

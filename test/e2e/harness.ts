@@ -94,6 +94,13 @@ export async function submitWizard(page: Page): Promise<void> {
   await page.getByTestId('member-disks').waitFor({ timeout: 30_000 });
 }
 
+/** The whole wizard in one step, for flows that do not look at it: open, fill, create, wait for the array view. */
+export async function createInWizard(page: Page, choices: Parameters<typeof fillWizard>[1]): Promise<void> {
+  await openWizard(page);
+  await fillWizard(page, choices);
+  await submitWizard(page);
+}
+
 /** Save a screenshot under test/artifacts/ (git-ignored) and return its path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
