@@ -9,7 +9,7 @@ import type { MddevView, RdevView } from '../types';
 import type { BioTracker } from './bio';
 import { STRIPE as STRIPE_BITS } from './flags';
 import { StripeSlab } from './slab';
-import { StripeHead, STRIPE_SECTORS } from './stripe-head';
+import { StripeHead, STRIPE_BYTES, STRIPE_SECTORS } from './stripe-head';
 import { StripeList } from './stripe-list';
 
 const STRIPE = STRIPE_BITS;
@@ -19,6 +19,14 @@ export const MIN_STRIPES = 17;
 export const MAX_STRIPES = 32768;
 /** raid5's IO_THRESHOLD: delayed stripes are activated only while fewer pre-reads than this run. */
 export const IO_THRESHOLD = 1;
+/** handle_active_stripes' batch (MAX_STRIPE_BATCH). */
+export const MAX_STRIPE_BATCH = 8;
+/**
+ * Member bytes one raid5d pass may touch: the unplug performs its I/O synchronously, so this bounds how
+ * long one pass holds the engine host (a 16-member array would otherwise read 16 MiB per pass and blow the
+ * 16 ms slice), while 2 MiB still merges into runs of 128 KiB (16 members) to 512 KiB (4) per member.
+ */
+export const PASS_IO_BYTES = 2 * 1024 * 1024;
 
 export class R5Conf {
   readonly geometry: Geometry;
@@ -27,6 +35,10 @@ export class R5Conf {
   /** Per-member sectors served, rounded down to whole chunks as the kernel does at start. */
   readonly devSectors: number;
   readonly arraySectors: number;
+  /** Stripes one raid5d pass handles: PASS_IO_BYTES of member blocks, and never less than a batch. */
+  readonly passStripes: number;
+  /** Stripes sync_request has handed to raid5d whose md_done_sync has not come yet. */
+  syncStripesInFlight = 0;
 
   maxNrStripes = NR_STRIPES;
   private allocated = 0;
@@ -71,6 +83,7 @@ export class R5Conf {
     this.disks = mddev.raidDisks;
     this.devSectors = mddev.devSectors - (mddev.devSectors % mddev.chunkSectors);
     this.arraySectors = this.devSectors * (this.disks - 1);
+    this.passStripes = Math.max(MAX_STRIPE_BATCH, Math.floor(PASS_IO_BYTES / (this.disks * STRIPE_BYTES)));
     this.slots = new Array<RdevView | null>(this.disks).fill(null);
     this.slotInSync = new Uint8Array(this.disks);
     this.slotUsable = new Uint8Array(this.disks);

@@ -208,6 +208,7 @@ function handleFailedStripe(conf: R5Conf, sh: StripeHead): number {
   dropFullWrite(conf, sh);
   let actions = ACTION.FAIL_BIOS;
   if (sh.test(STRIPE.SYNCING)) {
+    conf.syncStripesInFlight--;
     conf.mddev.mdDoneSync(STRIPE_SECTORS, sh.syncKind !== 'recover' || recordUnrebuilt(conf, sh));
     sh.clear(STRIPE.SYNCING | STRIPE.INSYNC);
     sh.syncKind = null;
@@ -464,6 +465,7 @@ export function handleStripe(conf: R5Conf, sh: StripeHead): number {
     actions |= handleParityChecks(conf, sh);
   }
   if (s.syncing && s.locked === 0 && sh.test(STRIPE.INSYNC)) {
+    conf.syncStripesInFlight--;
     conf.mddev.mdDoneSync(STRIPE_SECTORS, true);
     sh.clear(STRIPE.SYNCING | STRIPE.INSYNC);
     sh.syncKind = null;

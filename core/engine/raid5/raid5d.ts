@@ -5,23 +5,17 @@
  * preread bypass threshold), then unplugs: all member I/O of the pass, merged per member.
  */
 import type { R5Conf } from './conf';
-import { IO_THRESHOLD } from './conf';
+import { IO_THRESHOLD, MAX_STRIPE_BATCH } from './conf';
 import { STRIPE as STRIPE_BITS } from './flags';
 import { handleStripe } from './handle';
 import type { MemberQueues } from './io';
 import { feedDeferred } from './make-request';
 import type { PendingOps } from './ops';
-import { STRIPE_BYTES, type StripeHead } from './stripe-head';
+import type { StripeHead } from './stripe-head';
 
 const STRIPE = STRIPE_BITS;
 
-export const MAX_STRIPE_BATCH = 8;
-/**
- * Member bytes one pass may touch: the unplug performs its I/O synchronously, so this bounds how long
- * one pass holds the engine host (a 16-member array would otherwise read 16 MiB per pass and blow the
- * 16 ms slice), while 2 MiB still merges into runs of 128 KiB (16 members) to 512 KiB (4) per member.
- */
-export const PASS_IO_BYTES = 2 * 1024 * 1024;
+export { MAX_STRIPE_BATCH, PASS_IO_BYTES } from './conf';
 
 /** What the UI's "recent stripes" panel shows: a fixed ring of copied numbers, no allocation per stripe. */
 export class RecentStripes {
@@ -117,8 +111,7 @@ export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes
   activateDelayed(conf);
   let handled = 0;
   const batch: StripeHead[] = [];
-  const limit = Math.max(MAX_STRIPE_BATCH, Math.floor(PASS_IO_BYTES / (conf.disks * STRIPE_BYTES)));
-  while (handled < limit) {
+  while (handled < conf.passStripes) {
     batch.length = 0;
     let sh: StripeHead | null;
     while (batch.length < MAX_STRIPE_BATCH && (sh = getPriorityStripe(conf)) !== null) batch.push(sh);

@@ -40,8 +40,14 @@ export function syncRequest(conf: R5Conf, sectorNr: number, kind: SyncKind): num
       return skip;
     }
   }
+  // The kernel's md_do_sync and raid5d run on CPUs of their own, and how far the sync runs ahead of
+  // raid5d is set by timing. Here it waits once a raid5d pass's worth of its stripes is in flight, so
+  // the stripes it cycles through stay in the CPU caches instead of sweeping the whole cache (a check
+  // of 4 x 96 MiB took ~135 ms this way against ~180 ms filling all 256 stripes).
+  if (conf.syncStripesInFlight >= conf.passStripes) return 0;
   const sh = conf.getActiveStripe(sectorNr);
   if (sh === null) return 0;
+  conf.syncStripesInFlight++;
   if (sh.test(STRIPE.SYNCING | STRIPE.SYNC_REQUESTED)) assert(false, `stripe ${sectorNr} is requested once per sync pass`);
   sh.set(STRIPE.SYNC_REQUESTED | STRIPE.HANDLE);
   sh.syncKind = kind;
