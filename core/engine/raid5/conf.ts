@@ -10,6 +10,7 @@ import type { BioTracker } from './bio';
 import { STRIPE as STRIPE_BITS } from './flags';
 import { StripeSlab } from './slab';
 import { StripeHead, STRIPE_BYTES, STRIPE_SECTORS } from './stripe-head';
+import { StripeHash } from './stripe-hash';
 import { StripeList } from './stripe-list';
 
 const STRIPE = STRIPE_BITS;
@@ -43,13 +44,12 @@ export class R5Conf {
   maxNrStripes = NR_STRIPES;
   private allocated = 0;
   private slab: StripeSlab | null = null;
-  private readonly hash = new Map<number, StripeHead>();
+  private readonly hash = new StripeHash();
   readonly inactive = new StripeList('inactive');
   readonly handleList = new StripeList('handle');
   readonly holdList = new StripeList('hold');
   readonly delayedList = new StripeList('delayed');
   readonly bitmapList = new StripeList('bitmap');
-  private readonly lists = new Map<string, StripeList>();
 
   /** conf->disks[i].rdev: the member in each slot, refreshed from the md core's rdevs. */
   readonly slots: (RdevView | null)[];
@@ -75,6 +75,8 @@ export class R5Conf {
   readonly deferred: BioTracker[] = [];
   /** Bios finished during a pass; ended after it so callbacks never re-enter handleStripe. */
   readonly returnBios: BioTracker[] = [];
+  /** The batch raid5d is handling (handle_active_stripes' `batch`), kept so each pass allocates nothing. */
+  readonly batch: StripeHead[] = new Array<StripeHead>(MAX_STRIPE_BATCH);
   /** Stripes whose rcw biodrain and parity wait for the end of the raid5d pass (ops.ts). */
   readonly pendingOps: StripeHead[] = [];
 
@@ -87,7 +89,6 @@ export class R5Conf {
     this.slots = new Array<RdevView | null>(this.disks).fill(null);
     this.slotInSync = new Uint8Array(this.disks);
     this.slotUsable = new Uint8Array(this.disks);
-    for (const list of [this.inactive, this.handleList, this.holdList, this.delayedList, this.bitmapList]) this.lists.set(list.name, list);
     this.refreshSlots();
   }
 
@@ -146,13 +147,13 @@ export class R5Conf {
    */
   getActiveStripe(sector: number): StripeHead | null {
     if (sector % STRIPE_SECTORS !== 0 || sector >= this.devSectors) assert(false, `stripe sector ${sector} is aligned and inside the member`);
-    let sh = this.hash.get(sector);
-    if (sh) {
-      if (sh.listName !== null) this.lists.get(sh.listName)!.remove(sh);
+    let sh = this.hash.find(sector);
+    if (sh !== null) {
+      sh.list?.remove(sh);
       return sh;
     }
-    sh = this.takeFreeStripe(sector) ?? undefined;
-    if (!sh) {
+    sh = this.takeFreeStripe(sector);
+    if (sh === null) {
       if (this.allocated >= this.maxNrStripes) return null;
       if (this.slab === null || this.slab.full) this.slab = new StripeSlab(this.disks);
       sh = new StripeHead(this.disks, this.slab);
@@ -160,7 +161,7 @@ export class R5Conf {
       this.allocated++;
     }
     sh.init(sector, parityDisk(this.geometry, Math.floor(sector / this.geometry.chunkSectors)));
-    this.hash.set(sector, sh);
+    this.hash.insert(sh);
     this.lastTaken = sh;
     return sh;
   }
@@ -175,7 +176,7 @@ export class R5Conf {
     const last = this.lastTaken;
     if (last !== null && last.sector === sector - STRIPE_SECTORS) {
       const next = last.slab.stripes[last.slot + 1];
-      if (next !== undefined && next.listName === this.inactive.name) {
+      if (next !== undefined && next.list === this.inactive) {
         this.inactive.remove(next);
         return next;
       }
@@ -185,7 +186,7 @@ export class R5Conf {
 
   /** do_release_stripe: put the stripe on the list its state asks for, or back in the free pool. */
   releaseStripe(sh: StripeHead): void {
-    if (sh.listName !== null) assert(false, `released stripe ${sh.sector} is on no list`);
+    if (sh.list !== null) assert(false, `released stripe ${sh.sector} is on no list`);
     if (sh.ioPending > 0) return;
     if (sh.test(STRIPE.HANDLE)) {
       if (sh.test(STRIPE.DELAYED) && !sh.test(STRIPE.PREREAD_ACTIVE)) this.delayedList.pushTail(sh);
@@ -201,7 +202,7 @@ export class R5Conf {
       this.prereadActiveStripes--;
     }
     if (!sh.quiescent) assert(false, `stripe ${sh.sector} released without HANDLE still has work`);
-    this.hash.delete(sh.sector);
+    this.hash.remove(sh);
     sh.sector = -1;
     if (this.allocated > this.maxNrStripes) this.allocated--;
     else this.inactive.pushTail(sh);

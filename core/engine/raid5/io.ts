@@ -32,9 +32,26 @@ interface InFlight {
   readonly completeAtMs: number;
 }
 
+/**
+ * One member's plugged reads or writes: the stripes in items[0, count). The array keeps its length
+ * between passes: emptying it with `length = 0` would drop its backing store and regrow it every pass.
+ */
+interface Plugged {
+  readonly items: StripeHead[];
+  count: number;
+}
+
+function plugged(): Plugged {
+  return { items: [], count: 0 };
+}
+
+function plug(queue: Plugged, sh: StripeHead): void {
+  queue.items[queue.count++] = sh;
+}
+
 export class MemberQueues {
-  private readonly reads: StripeHead[][];
-  private readonly writes: StripeHead[][];
+  private readonly reads: Plugged[];
+  private readonly writes: Plugged[];
   private inFlight: InFlight[] = [];
   /** Reused iovec array: one readv/writev at a time. */
   private readonly iov: Uint8Array[] = [];
@@ -44,19 +61,19 @@ export class MemberQueues {
   private servedDeadlineMs = Number.NaN;
 
   constructor(readonly disks: number) {
-    this.reads = Array.from({ length: disks }, () => []);
-    this.writes = Array.from({ length: disks }, () => []);
+    this.reads = Array.from({ length: disks }, plugged);
+    this.writes = Array.from({ length: disks }, plugged);
   }
 
   get empty(): boolean {
     if (this.inFlight.length > 0) return false;
-    for (let i = 0; i < this.disks; i++) if (this.reads[i].length || this.writes[i].length) return false;
+    for (let i = 0; i < this.disks; i++) if (this.reads[i].count || this.writes[i].count) return false;
     return true;
   }
 
   /** Whether any queued or in-flight I/O targets slot i (raid5_remove_disk refuses while nr_pending). */
   busy(i: number): boolean {
-    return this.reads[i].length > 0 || this.writes[i].length > 0 || this.inFlight.some((io) => io.slot === i);
+    return this.reads[i].count > 0 || this.writes[i].count > 0 || this.inFlight.some((io) => io.slot === i);
   }
 
   /** The earliest logical time an in-flight I/O may complete, null when none is in flight. */
@@ -77,12 +94,12 @@ export class MemberQueues {
           sh.set(STRIPE.DEGRADED | STRIPE.HANDLE);
           continue;
         }
-        this.writes[i].push(sh);
+        plug(this.writes[i], sh);
         sh.ioPending++;
       } else if (dev.flags & R5.Wantread) {
         dev.flags &= ~R5.Wantread;
         if (conf.usableRdev(i) === null) assert(false, `stripe ${sh.sector}: reads go to usable members only (slot ${i})`);
-        this.reads[i].push(sh);
+        plug(this.reads[i], sh);
         sh.ioPending++;
       }
     }
@@ -100,7 +117,7 @@ export class MemberQueues {
     let ios = 0;
     for (let n = 0; n < this.disks; n++) {
       const i = (this.firstSlot + n) % this.disks;
-      if (this.writes[i].length === 0 && this.reads[i].length === 0) continue;
+      if (this.writes[i].count === 0 && this.reads[i].count === 0) continue;
       const owed = ios === 0 && this.servedDeadlineMs !== ioDeadlineMs;
       if (clock !== null && !owed && clock.nowMs() >= ioDeadlineMs) {
         this.firstSlot = i;
@@ -143,23 +160,25 @@ export class MemberQueues {
     return reaped;
   }
 
-  private runQueue(conf: R5Conf, slot: number, op: Op, queue: StripeHead[], nowMs: number): number {
-    if (queue.length === 0) return 0;
+  private runQueue(conf: R5Conf, slot: number, op: Op, queue: Plugged, nowMs: number): number {
+    const n = queue.count;
+    if (n === 0) return 0;
+    queue.count = 0;
     const rdev = conf.slots[slot];
     if (rdev === null) assert(false, `queued I/O for slot ${slot} has a member`);
+    const items = queue.items;
     let sorted = true;
-    for (let k = 1; k < queue.length && sorted; k++) sorted = queue[k - 1].sector < queue[k].sector;
-    if (!sorted) queue.sort((a, b) => a.sector - b.sector);
+    for (let k = 1; k < n && sorted; k++) sorted = items[k - 1].sector < items[k].sector;
+    if (!sorted) items.splice(0, n, ...items.slice(0, n).sort((a, b) => a.sector - b.sector));
     let ios = 0;
     let start = 0;
-    while (start < queue.length) {
+    while (start < n) {
       let end = start + 1;
-      while (end < queue.length && queue[end].sector === queue[end - 1].sector + STRIPE_SECTORS) end++;
-      this.inFlight.push(this.runMerged(conf, rdev, slot, op, queue.slice(start, end), nowMs));
+      while (end < n && items[end].sector === items[end - 1].sector + STRIPE_SECTORS) end++;
+      this.inFlight.push(this.runMerged(conf, rdev, slot, op, items.slice(start, end), nowMs));
       ios++;
       start = end;
     }
-    queue.length = 0;
     return ios;
   }
 

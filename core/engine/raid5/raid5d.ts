@@ -110,19 +110,19 @@ export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes
   worked = activateBitDelay(conf) || worked;
   activateDelayed(conf);
   let handled = 0;
-  const batch: StripeHead[] = [];
+  const batch = conf.batch;
   while (handled < conf.passStripes) {
-    batch.length = 0;
+    let n = 0;
     let sh: StripeHead | null;
-    while (batch.length < MAX_STRIPE_BATCH && (sh = getPriorityStripe(conf)) !== null) batch.push(sh);
-    if (batch.length === 0) break;
-    for (const stripe of batch) {
-      handleStripe(conf, stripe);
-      recent.record(stripe);
-      queues.opsRunIo(conf, stripe);
+    while (n < MAX_STRIPE_BATCH && (sh = getPriorityStripe(conf)) !== null) batch[n++] = sh;
+    if (n === 0) break;
+    for (let k = 0; k < n; k++) {
+      handleStripe(conf, batch[k]);
+      recent.record(batch[k]);
+      queues.opsRunIo(conf, batch[k]);
     }
-    for (const stripe of batch) conf.releaseStripe(stripe);
-    handled += batch.length;
+    for (let k = 0; k < n; k++) conf.releaseStripe(batch[k]);
+    handled += n;
   }
   // raid_run_ops for the pass's reconstruct-writes: their data and parity must be in the pages before any of their writes is issued.
   ops.run(conf);
@@ -136,6 +136,7 @@ export function raid5d(conf: R5Conf, queues: MemberQueues, recent: RecentStripes
 
 /** return_io: end finished bios outside handle_stripe, so callbacks may submit new bios safely. */
 export function endBios(conf: R5Conf): number {
+  if (conf.returnBios.length === 0) return 0;
   const finished = conf.returnBios.splice(0, conf.returnBios.length);
   for (const tracker of finished) {
     if (tracker.writeStarted) conf.mddev.mdWriteEnd();

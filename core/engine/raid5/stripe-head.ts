@@ -7,6 +7,7 @@ import type { SyncKind } from '../types';
 import type { BioPart } from './bio';
 import { R5 as R5_BITS, STRIPE as STRIPE_BITS } from './flags';
 import type { StripeSlab } from './slab';
+import type { StripeList } from './stripe-list';
 import { STRIPE_BYTES } from './stripe-bytes';
 
 const R5 = R5_BITS;
@@ -60,9 +61,11 @@ export class StripeHead {
   readonly slot: number;
 
   /** Intrusive list links (`sh->lru`): a stripe is on at most one list. */
-  listName: string | null = null;
+  list: StripeList | null = null;
   prev: StripeHead | null = null;
   next: StripeHead | null = null;
+  /** Next stripe in its hash bucket (stripe-hash.ts). */
+  hashNext: StripeHead | null = null;
 
   constructor(
     readonly disks: number,

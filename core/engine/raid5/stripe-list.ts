@@ -22,8 +22,8 @@ export class StripeList {
   }
 
   pushTail(sh: StripeHead): void {
-    if (sh.listName !== null) assert(false, `stripe ${sh.sector} joins ${this.name} while on ${sh.listName}`);
-    sh.listName = this.name;
+    if (sh.list !== null) assert(false, `stripe ${sh.sector} joins ${this.name} while on ${sh.list.name}`);
+    sh.list = this;
     sh.prev = this.tail;
     sh.next = null;
     if (this.tail) this.tail.next = sh;
@@ -33,13 +33,13 @@ export class StripeList {
   }
 
   remove(sh: StripeHead): void {
-    if (sh.listName !== this.name) assert(false, `stripe ${sh.sector} leaves ${this.name} but is on ${sh.listName}`);
+    if (sh.list !== this) assert(false, `stripe ${sh.sector} leaves ${this.name} but is on ${sh.list?.name ?? 'no list'}`);
     if (sh.prev) sh.prev.next = sh.next;
     else this.head = sh.next;
     if (sh.next) sh.next.prev = sh.prev;
     else this.tail = sh.prev;
     sh.prev = sh.next = null;
-    sh.listName = null;
+    sh.list = null;
     this.length--;
   }
 
