@@ -71,7 +71,11 @@ export class TraceRing implements TraceSink {
   private readonly enabled = new Uint8Array(TRACE_FNS.length);
   private readonly sampleEvery = new Float64Array(TRACE_FNS.length);
   private readonly seenCount = new Float64Array(TRACE_FNS.length);
+  /** seenCount modulo sampleEvery, kept by counting: a float modulo per call cost more than the rest of wants(). */
+  private readonly samplePhase = new Float64Array(TRACE_FNS.length);
   private readonly keptCount = new Map<string, number>();
+  /** Per step, the keptCount key of each action text met so far: most texts recur, and working the key out was most of emit(). */
+  private readonly keyOfAction: Map<string, string>[] = TRACE_FNS.map(() => new Map());
 
   constructor(
     private readonly clock: Clock,
@@ -89,7 +93,9 @@ export class TraceRing implements TraceSink {
     for (const [fn, on] of Object.entries(controls.enabled ?? {}) as [TraceFn, boolean][]) this.enabled[fnIndex(fn)] = on ? 1 : 0;
     for (const [fn, n] of Object.entries(controls.sampleEvery ?? {}) as [TraceFn, number][]) {
       assert(Number.isInteger(n) && n >= 1, `sampleEvery for ${fn} must be a positive integer`);
-      this.sampleEvery[fnIndex(fn)] = n;
+      const k = fnIndex(fn);
+      this.sampleEvery[k] = n;
+      this.samplePhase[k] = this.seenCount[k] % n;
     }
   }
 
@@ -103,9 +109,10 @@ export class TraceRing implements TraceSink {
   /** Counts every call, so the aggregate stays exact even for steps that are sampled away. */
   wants(fn: TraceFn): boolean {
     const k = fnIndex(fn);
-    const seen = ++this.seenCount[k];
-    if (this.enabled[k] === 0) return false;
-    return (seen - 1) % this.sampleEvery[k] === 0;
+    this.seenCount[k]++;
+    const phase = this.samplePhase[k];
+    this.samplePhase[k] = phase + 1 === this.sampleEvery[k] ? 0 : phase + 1;
+    return this.enabled[k] === 1 && phase === 0;
   }
 
   emit(event: Omit<TraceEvent, 'timeMs'>): void {
@@ -123,8 +130,14 @@ export class TraceRing implements TraceSink {
    * long sync would otherwise grow the table by one key per pass. Shapes past the cap share one key.
    */
   private countKept(fn: TraceFn, action: string): void {
-    let key = `${fn}: ${action.replace(/\d+/g, 'N')}`;
-    if (!this.keptCount.has(key) && this.keptCount.size >= MAX_ACTION_SHAPES) key = `${fn}: (other)`;
+    const keys = this.keyOfAction[fnIndex(fn)];
+    let key = keys.get(action);
+    if (key === undefined) {
+      key = `${fn}: ${action.replace(/\d+/g, 'N')}`;
+      if (!this.keptCount.has(key) && this.keptCount.size >= MAX_ACTION_SHAPES) key = `${fn}: (other)`;
+      // Texts with numbers in them rarely recur; the bound keeps them from filling memory.
+      if (keys.size < MAX_ACTION_SHAPES) keys.set(action, key);
+    }
     this.keptCount.set(key, (this.keptCount.get(key) ?? 0) + 1);
   }
 
