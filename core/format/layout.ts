@@ -106,8 +106,8 @@ export interface SectorLocation {
   pdIdx: number;
 }
 
-/** raid5_compute_sector: array sector -> member and sector in its data area. */
-export function mapArraySector(g: Geometry, arraySector: number): SectorLocation {
+/** raid5_compute_sector: array sector -> member and sector in its data area, written into `into` when given (hot callers reuse one). */
+export function mapArraySector(g: Geometry, arraySector: number, into?: SectorLocation): SectorLocation {
   const c = g.chunkSectors;
   const dataDisks = g.raidDisks - 1;
   const chunkOffset = arraySector % c;
@@ -115,7 +115,15 @@ export function mapArraySector(g: Geometry, arraySector: number): SectorLocation
   const dd = chunkNumber % dataDisks;
   const stripe = (chunkNumber - dd) / dataDisks;
   const pdIdx = parityDisk(g, stripe);
-  return { disk: dataDisk(g, stripe, dd), devSector: stripe * c + chunkOffset, stripe, dd, pdIdx };
+  const disk = dataDisk(g, stripe, dd);
+  const devSector = stripe * c + chunkOffset;
+  if (into === undefined) return { disk, devSector, stripe, dd, pdIdx };
+  into.disk = disk;
+  into.devSector = devSector;
+  into.stripe = stripe;
+  into.dd = dd;
+  into.pdIdx = pdIdx;
+  return into;
 }
 
 /** raid5_compute_blocknr: member sector -> array sector, or -1 where the member holds parity. */

@@ -37,12 +37,12 @@ export function analyseStripe(sh: StripeHead, conf: R5Conf, s: StripeHeadState):
     const dev = sh.dev[i];
     if (dev.flags & R5.LOCKED) s.locked++;
     if (dev.flags & R5.UPTODATE) s.uptodate++;
-    if (dev.toread.length) s.toRead++;
-    if (dev.towrite.length) {
+    if (dev.toread !== null) s.toRead++;
+    if (dev.towrite !== null) {
       s.toWrite++;
       if (!(dev.flags & R5.OVERWRITE)) s.nonOverwrite++;
     }
-    if (dev.written.length) s.written++;
+    if (dev.written !== null) s.written++;
     if (conf.memberInSync(i, sh.sector) && !(dev.flags & R5.ReadError)) dev.flags |= R5.Insync;
     else {
       dev.flags &= ~R5.Insync;

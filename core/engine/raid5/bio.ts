@@ -36,12 +36,26 @@ export class BioTracker {
   }
 }
 
-/** The piece of a bio that falls in one member block of one stripe. */
+/**
+ * The piece of a bio that falls in one member block of one stripe. A block's readers or writers are a
+ * chain through `next`, as the kernel chains a dev's bios through bi_next: moving them from towrite to
+ * written, or dropping them, is one assignment and allocates nothing.
+ */
 export interface BioPart {
   readonly tracker: BioTracker;
   readonly bioOffsetBytes: number;
   readonly pageOffsetBytes: number;
   readonly lengthBytes: number;
+  next: BioPart | null;
+}
+
+/** `head` with `part` added at the end (arrival order); returns the chain's head. */
+export function chainPart(head: BioPart | null, part: BioPart): BioPart {
+  if (head === null) return part;
+  let last = head;
+  while (last.next !== null) last = last.next;
+  last.next = part;
+  return head;
 }
 
 /**

@@ -122,8 +122,8 @@ function looksCoherent(sh: StripeHead, entry: boolean): boolean {
     const f = dev.flags;
     if (FLAG_RULES[f & FLAG_RULE_MASK] & reject) return false;
     if (f & R5.LOCKED) locked++;
-    if (!(f & R5.UPTODATE) && dev.written.length > 0) return false;
-    if (f & R5.OVERWRITE && !(dev.towrite.length > 0 && dev.towriteBytes === STRIPE_BYTES)) return false;
+    if (!(f & R5.UPTODATE) && dev.written !== null) return false;
+    if (f & R5.OVERWRITE && !(dev.towrite !== null && dev.towriteBytes === STRIPE_BYTES)) return false;
   }
   return entry || locked === s.locked;
 }
@@ -145,8 +145,8 @@ function incoherence(sh: StripeHead, where: 'entry' | 'exit'): string | null {
       : !want !== !(f & R5.LOCKED) ? 'LOCKED must mean exactly that I/O is wanted'
       : f & R5.Wantwrite && !(f & R5.UPTODATE) ? 'only up-to-date blocks are written'
       : f & R5.Wantread && f & R5.UPTODATE && !(f & R5.ReWrite) ? 'only a re-read reads an up-to-date block'
-      : dev.written.length > 0 && !(f & R5.UPTODATE) ? 'written data lives in the page'
-      : f & R5.OVERWRITE && !(dev.towrite.length > 0 && dev.towriteBytes === STRIPE_BYTES) ? 'OVERWRITE means whole-block writes pending'
+      : dev.written !== null && !(f & R5.UPTODATE) ? 'written data lives in the page'
+      : f & R5.OVERWRITE && !(dev.towrite !== null && dev.towriteBytes === STRIPE_BYTES) ? 'OVERWRITE means whole-block writes pending'
       : where === 'entry' && want ? 'I/O left over from an earlier pass'
       : null;
     if (problem !== null) return `dev ${i}: ${problem}, flags ${devFlagNames(f).join(' ')}`;
@@ -188,21 +188,21 @@ function handleFailedStripe(conf: R5Conf, sh: StripeHead): number {
   const bitmap = conf.mddev.bitmap;
   for (let i = 0; i < sh.dev.length; i++) {
     const dev = sh.dev[i];
-    if (dev.towrite.length) {
-      for (const part of dev.towrite) endPart(conf, part, lostBlockError(conf, sh, i, part));
-      dev.towrite = [];
+    if (dev.towrite !== null) {
+      for (let part: BioPart | null = dev.towrite; part !== null; part = part.next) endPart(conf, part, lostBlockError(conf, sh, i, part));
+      dev.towrite = null;
       dev.towriteBytes = 0;
       dev.flags &= ~R5.OVERWRITE;
       bitmap?.endWrite(sh.sector, STRIPE_SECTORS, false, true);
     }
-    if (dev.written.length) {
-      for (const part of dev.written) endPart(conf, part, lostBlockError(conf, sh, i, part));
-      dev.written = [];
+    if (dev.written !== null) {
+      for (let part: BioPart | null = dev.written; part !== null; part = part.next) endPart(conf, part, lostBlockError(conf, sh, i, part));
+      dev.written = null;
       bitmap?.endWrite(sh.sector, STRIPE_SECTORS, false, true);
     }
-    if (dev.toread.length && !(dev.flags & R5.Insync)) {
-      for (const part of dev.toread) endPart(conf, part, lostBlockError(conf, sh, i, part));
-      dev.toread = [];
+    if (dev.toread !== null && !(dev.flags & R5.Insync)) {
+      for (let part: BioPart | null = dev.toread; part !== null; part = part.next) endPart(conf, part, lostBlockError(conf, sh, i, part));
+      dev.toread = null;
     }
   }
   dropFullWrite(conf, sh);
@@ -219,7 +219,7 @@ function handleFailedStripe(conf: R5Conf, sh: StripeHead): number {
 
 /** The block's own reasons to be in memory (fetch_block's first tests). */
 function blockWanted(dev: R5Dev): boolean {
-  return dev.toread.length > 0 || (dev.towrite.length > 0 && !(dev.flags & R5.OVERWRITE)) || s.syncing;
+  return dev.toread !== null || (dev.towrite !== null && !(dev.flags & R5.OVERWRITE)) || s.syncing;
 }
 
 /** handle_stripe_fill: read what readers, partial writers and syncs need; rebuild the one missing block. */
@@ -249,12 +249,12 @@ function handleStripeFill(sh: StripeHead): number {
 function returnReads(conf: R5Conf, sh: StripeHead): number {
   let actions = 0;
   for (const dev of sh.dev) {
-    if (!dev.toread.length || !(dev.flags & R5.UPTODATE)) continue;
-    for (const part of dev.toread) {
+    if (dev.toread === null || !(dev.flags & R5.UPTODATE)) continue;
+    for (let part: BioPart | null = dev.toread; part !== null; part = part.next) {
       copyToBio(part, dev.page);
       endPart(conf, part, null);
     }
-    dev.toread = [];
+    dev.toread = null;
     s.toRead--;
     actions = ACTION.RETURN_READ;
   }
@@ -272,9 +272,9 @@ function returnWrites(conf: R5Conf, sh: StripeHead): number {
   const bitmap = conf.mddev.bitmap;
   let actions = 0;
   for (const dev of sh.dev) {
-    if (!dev.written.length || dev.flags & R5.LOCKED) continue;
-    for (const part of dev.written) endPart(conf, part, null);
-    dev.written = [];
+    if (dev.written === null || dev.flags & R5.LOCKED) continue;
+    for (let part: BioPart | null = dev.written; part !== null; part = part.next) endPart(conf, part, null);
+    dev.written = null;
     s.written--;
     bitmap?.endWrite(sh.sector, STRIPE_SECTORS, !(dev.flags & R5.WriteError), sh.test(STRIPE.DEGRADED));
     actions = ACTION.RETURN_WRITE;
@@ -323,7 +323,7 @@ export function countPrereads(sh: StripeHead): { rmw: number; rcw: number } {
     const dev = sh.dev[i];
     if (dev.flags & (R5.UPTODATE | R5.LOCKED)) continue;
     const cost = dev.flags & R5.Insync ? 1 : heavy;
-    if (dev.towrite.length || i === sh.pdIdx) rmw += cost;
+    if (dev.towrite !== null || i === sh.pdIdx) rmw += cost;
     if (i !== sh.pdIdx && !(dev.flags & R5.OVERWRITE)) rcw += cost;
   }
   return { rmw, rcw };
@@ -344,7 +344,7 @@ function handleStripeDirtying(conf: R5Conf, sh: StripeHead): number {
   for (let i = 0; i < sh.dev.length; i++) {
     const dev = sh.dev[i];
     if (dev.flags & (R5.UPTODATE | R5.LOCKED) || !(dev.flags & R5.Insync)) continue;
-    const needed = useRmw ? dev.towrite.length > 0 || i === sh.pdIdx : i !== sh.pdIdx && !(dev.flags & R5.OVERWRITE);
+    const needed = useRmw ? dev.towrite !== null || i === sh.pdIdx : i !== sh.pdIdx && !(dev.flags & R5.OVERWRITE);
     if (!needed) continue;
     dev.flags |= R5.Wantread | R5.LOCKED;
     s.locked++;
@@ -367,13 +367,13 @@ function scheduleReconstruction(conf: R5Conf, sh: StripeHead, rmw: boolean): num
     if (i === pd) continue;
     const dev = sh.dev[i];
     if (!(dev.flags & R5.OVERWRITE)) fullWrite = false;
-    if (!dev.towrite.length) continue;
+    if (dev.towrite === null) continue;
     if (rmw) {
       xorIntoParity(sh, i);
-      for (const part of dev.towrite) copyFromBio(part, dev.page);
+      for (let part: BioPart | null = dev.towrite; part !== null; part = part.next) copyFromBio(part, dev.page);
     }
     dev.written = dev.towrite;
-    dev.towrite = [];
+    dev.towrite = null;
     dev.towriteBytes = 0;
     dev.flags = (dev.flags & ~R5.OVERWRITE) | R5.UPTODATE | R5.Wantwrite | R5.LOCKED;
     s.toWrite--;
@@ -430,8 +430,8 @@ function traceFlags(sh: StripeHead): string[] {
   const flags = stripeStateNames(sh.state);
   for (let i = 0; i < sh.dev.length; i++) {
     const names = devFlagNames(sh.dev[i].flags & ~R5.Insync);
-    if (sh.dev[i].toread.length) names.push('toread');
-    if (sh.dev[i].towrite.length) names.push('towrite');
+    if (sh.dev[i].toread !== null) names.push('toread');
+    if (sh.dev[i].towrite !== null) names.push('towrite');
     if (names.length) flags.push(`dev${i}:${names.join('|')}`);
   }
   return flags;

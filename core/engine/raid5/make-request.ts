@@ -4,9 +4,9 @@
  * I/O of its own (the kernel's R5_Overlap wait), the rest of the bio waits in a FIFO that raid5d feeds
  * from on every pass, so later bios never overtake earlier ones.
  */
-import { mapArraySector } from '../../format/layout';
+import { mapArraySector, type SectorLocation } from '../../format/layout';
 import { MdIoError, type Bio } from '../types';
-import { BioTracker } from './bio';
+import { BioTracker, chainPart, type BioPart } from './bio';
 import type { R5Conf } from './conf';
 import { R5 as R5_BITS, STRIPE as STRIPE_BITS } from './flags';
 import { STRIPE_BYTES, STRIPE_SECTORS, type StripeHead } from './stripe-head';
@@ -49,9 +49,12 @@ function finishSplit(conf: R5Conf, tracker: BioTracker): void {
   if (tracker.partDone(null)) conf.returnBios.push(tracker);
 }
 
+/** feedBio's mapping, reused: it is worked out for every member block a bio touches. */
+const loc: SectorLocation = { disk: 0, devSector: 0, stripe: 0, dd: 0, pdIdx: 0 };
+
 function feedBio(conf: R5Conf, tracker: BioTracker): void {
   while (tracker.cursorSector < tracker.endSector) {
-    const loc = mapArraySector(conf.geometry, tracker.cursorSector);
+    mapArraySector(conf.geometry, tracker.cursorSector, loc);
     const inPageSectors = loc.devSector % STRIPE_SECTORS;
     const sectors = Math.min(tracker.endSector - tracker.cursorSector, STRIPE_SECTORS - inPageSectors);
     const sh = conf.getActiveStripe(loc.devSector - inPageSectors);
@@ -66,7 +69,7 @@ function feedBio(conf: R5Conf, tracker: BioTracker): void {
 /** The block is busy with other I/O, or a write would race a sync on the stripe: wait for it. */
 function overlaps(sh: StripeHead, i: number, write: boolean): boolean {
   const dev = sh.dev[i];
-  if (dev.toread.length || dev.towrite.length || dev.written.length || dev.flags & R5.LOCKED) return true;
+  if (dev.toread !== null || dev.towrite !== null || dev.written !== null || dev.flags & R5.LOCKED) return true;
   return write && sh.test(STRIPE.SYNCING | STRIPE.SYNC_REQUESTED);
 }
 
@@ -74,11 +77,12 @@ function addStripeBio(conf: R5Conf, sh: StripeHead, i: number, tracker: BioTrack
   const write = tracker.bio.op === 'write';
   if (overlaps(sh, i, write)) return false;
   const dev = sh.dev[i];
-  const part = {
+  const part: BioPart = {
     tracker,
     bioOffsetBytes: (tracker.cursorSector - tracker.bio.sector) * 512,
     pageOffsetBytes: inPageSectors * 512,
     lengthBytes: sectors * 512,
+    next: null,
   };
   tracker.remaining++;
   if (write) {
@@ -88,11 +92,11 @@ function addStripeBio(conf: R5Conf, sh: StripeHead, i: number, tracker: BioTrack
       bitmap.startWrite(sh.sector, STRIPE_SECTORS);
       sh.set(STRIPE.BIT_DELAY);
     }
-    dev.towrite.push(part);
+    dev.towrite = chainPart(dev.towrite, part);
     dev.towriteBytes += part.lengthBytes;
     if (dev.towriteBytes === STRIPE_BYTES) dev.flags |= R5.OVERWRITE;
   } else {
-    dev.toread.push(part);
+    dev.toread = chainPart(dev.toread, part);
   }
   sh.clear(STRIPE.DELAYED);
   sh.set(STRIPE.HANDLE);

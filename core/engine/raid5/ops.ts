@@ -61,9 +61,9 @@ export class PendingOps {
       const dev = sh.dev[i];
       // The blocks this rcw writes are those whose writers moved to `written` (one on a missing member
       // is not written, but its data still goes into parity).
-      if (dev.written.length === 0) continue;
+      if (dev.written === null) continue;
       if (!(dev.flags & R5.UPTODATE)) assert(false, `stripe ${sh.sector}: dev ${i} is flagged up to date while its data drains`);
-      for (const part of dev.written) this.copy(i, part, sh.slab.arena.memory, dev.pageOffset);
+      for (let part: BioPart | null = dev.written; part !== null; part = part.next) this.copy(i, part, sh.slab.arena.memory, dev.pageOffset);
     }
   }
 

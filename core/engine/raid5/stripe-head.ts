@@ -19,11 +19,11 @@ export { STRIPE_BYTES, STRIPE_SECTORS } from './stripe-bytes';
 export class R5Dev {
   flags = 0;
   /** Readers waiting for this block. */
-  toread: BioPart[] = [];
+  toread: BioPart | null = null;
   /** Writers whose data is not yet in the page. */
-  towrite: BioPart[] = [];
+  towrite: BioPart | null = null;
   /** Writers whose data is in the page, waiting for the member write to finish. */
-  written: BioPart[] = [];
+  written: BioPart | null = null;
   towriteBytes = 0;
 
   constructor(
@@ -39,9 +39,9 @@ export class R5Dev {
   reset(): void {
     this.flags = 0;
     this.towriteBytes = 0;
-    if (this.toread.length) this.toread = [];
-    if (this.towrite.length) this.towrite = [];
-    if (this.written.length) this.written = [];
+    this.toread = null;
+    this.towrite = null;
+    this.written = null;
   }
 }
 
@@ -107,7 +107,7 @@ export class StripeHead {
   get quiescent(): boolean {
     if (this.ioPending > 0 || this.state & (STRIPE.SYNCING | STRIPE.SYNC_REQUESTED | STRIPE.HANDLE)) return false;
     for (const dev of this.dev) {
-      if (dev.toread.length || dev.towrite.length || dev.written.length || dev.flags & R5.LOCKED) return false;
+      if (dev.toread !== null || dev.towrite !== null || dev.written !== null || dev.flags & R5.LOCKED) return false;
     }
     return true;
   }
