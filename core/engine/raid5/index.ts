@@ -7,6 +7,8 @@
  * |-----------------|-------------------------------------------------------------------------|
  * | conf.ts         | struct r5conf, raid5_get_active_stripe, do_release_stripe               |
  * | stripe-head.ts  | struct stripe_head, struct r5dev                                        |
+ * | stripe-hash.ts  | conf->stripe_hashtbl, __find_stripe, insert_hash, remove_hash            |
+ * | stripe-list.ts  | handle_list, hold_list, delayed_list, bitmap_list, inactive_list (sh->lru) |
  * | flags.ts        | enum stripe_state, enum r5dev_flags                                     |
  * | analyse.ts      | analyse_stripe, struct stripe_head_state                                |
  * | handle.ts       | handle_stripe, handle_stripe_fill, handle_stripe_dirtying,              |
@@ -15,7 +17,7 @@
  * | io.ts           | ops_run_io, blk_plug/unplug merging, raid5_end_read/write_request       |
  * | ops.ts          | raid_run_ops for rcw: ops_run_biodrain (merged copies), ops_run_reconstruct5 |
  * | make-request.ts | raid5_make_request, add_stripe_bio                                      |
- * | sync-request.ts | raid5_sync_request, raid5_calc_degraded                                 |
+ * | sync-request.ts | raid5_sync_request (with the in-flight window), raid5_calc_degraded     |
  * | raid5d.ts       | raid5d, raid5_activate_delayed, __get_priority_stripe, activate_bit_delay |
  */
 import { assert } from '../../util/assert';
