@@ -231,6 +231,31 @@ async function hugeSparse(root: string): Promise<void> {
   const p99 = [...sliceMs].sort((a, b) => a - b)[Math.floor(sliceMs.length * 0.99)];
   console.log(`progress events: ${(progress / elapsed).toFixed(1)}/s (target >= 10); longest engine slice ${longestSliceMs.toFixed(1)} ms (target <= 16), p99 ${p99.toFixed(1)} ms, ${over} of ${sliceMs.length} over 16 ms; longest slice CPU time ${longestSliceCpuMs.toFixed(1)} ms`);
   console.log(`reference, reading the same holes as one raid5d pass does (128 KiB of each member): ${holes.mibPerSec.toFixed(0)} MiB/s, longest step ${holes.longestMs.toFixed(1)} ms (CPU ${holes.longestCpuMs.toFixed(1)} ms), longest single member read ${holes.longestReadMs.toFixed(1)} ms (the floor under a slice, which starts at least one)`);
+  const readahead = readaheadKib(dir);
+  if (readahead !== null) {
+    console.log(`read_ahead_kb of the disk holding the images: ${readahead} (Linux's default is 128): a sequential read of holes zero-fills that much page cache at once`);
+  }
+}
+
+/**
+ * The readahead window of the block device holding `file` (Linux only, null elsewhere). Reading holes
+ * of a sparse image costs one window of zero-filled page cache at a time; with 8 MiB windows a single
+ * 128 KiB read can take ~15 ms, which sets the longest slice whatever md does.
+ */
+function readaheadKib(file: string): number | null {
+  const dev = fs.statSync(file).dev;
+  // glibc's major()/minor() split of a 64-bit dev_t.
+  const major = ((dev >>> 8) & 0xfff) | (Math.floor(dev / 2 ** 32) & ~0xfff);
+  const minor = (dev & 0xff) | ((dev >>> 12) & ~0xff);
+  // A partition has no queue of its own: its disk's is one folder up.
+  for (const queue of ['queue', '../queue']) {
+    try {
+      return Number(fs.readFileSync(`/sys/dev/block/${major}:${minor}/${queue}/read_ahead_kb`, 'utf8').trim());
+    } catch {
+      // not Linux, not a block device, or not this level of the tree
+    }
+  }
+  return null;
 }
 
 /** What one raid5d pass of the 16-member sync reads (PASS_IO_BYTES), without md: the floor under its slices. */
