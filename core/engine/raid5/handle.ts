@@ -183,6 +183,14 @@ function recordUnrebuilt(conf: R5Conf, sh: StripeHead): boolean {
   return recorded;
 }
 
+/** md_done_sync for the stripe's sync_request: the sync may now request another stripe in its place. */
+function doneSync(conf: R5Conf, sh: StripeHead, ok: boolean): void {
+  if (--conf.syncStripesInFlight < 0) assert(false, `stripe ${sh.sector}: md_done_sync without its sync_request`);
+  conf.mddev.mdDoneSync(STRIPE_SECTORS, ok);
+  sh.clear(STRIPE.SYNCING | STRIPE.INSYNC);
+  sh.syncKind = null;
+}
+
 /** handle_failed_stripe: more members lost than parity covers. Writes fail; reads fail where the block is gone. */
 function handleFailedStripe(conf: R5Conf, sh: StripeHead): number {
   const bitmap = conf.mddev.bitmap;
@@ -208,10 +216,7 @@ function handleFailedStripe(conf: R5Conf, sh: StripeHead): number {
   dropFullWrite(conf, sh);
   let actions = ACTION.FAIL_BIOS;
   if (sh.test(STRIPE.SYNCING)) {
-    conf.syncStripesInFlight--;
-    conf.mddev.mdDoneSync(STRIPE_SECTORS, sh.syncKind !== 'recover' || recordUnrebuilt(conf, sh));
-    sh.clear(STRIPE.SYNCING | STRIPE.INSYNC);
-    sh.syncKind = null;
+    doneSync(conf, sh, sh.syncKind !== 'recover' || recordUnrebuilt(conf, sh));
     actions |= ACTION.SYNC_FAILED;
   }
   return actions;
@@ -465,10 +470,7 @@ export function handleStripe(conf: R5Conf, sh: StripeHead): number {
     actions |= handleParityChecks(conf, sh);
   }
   if (s.syncing && s.locked === 0 && sh.test(STRIPE.INSYNC)) {
-    conf.syncStripesInFlight--;
-    conf.mddev.mdDoneSync(STRIPE_SECTORS, true);
-    sh.clear(STRIPE.SYNCING | STRIPE.INSYNC);
-    sh.syncKind = null;
+    doneSync(conf, sh, true);
     actions |= ACTION.SYNC_DONE;
   }
   sh.clear(STRIPE.ACTIVE);
